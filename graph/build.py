@@ -1,0 +1,507 @@
+"""The build: sources, ontology and shapes in; a published release out.
+
+Stages, each a function with one job, run in order by :func:`build`:
+
+1. ``read_vocabulary``  parse ontology/ and shapes/
+2. ``read_texts``       read sources/, segment each text
+3. ``read_claims``      read each claim sheet, anchor every quote, check its figures
+4. ``assemble``         claim graphs, provenance, text structure, ontology, shapes
+5. ``infer``            OWL 2 RL closure into the inferred graph; consistency checks
+6. ``check_shapes``     SHACL on the asserted data
+7. ``publish``          store, dumps, report; then the atomic swap of ``current``
+
+Any failure raises before ``publish`` swaps anything: the release being
+served stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+from kzmig.loaders.errors import InputError, Problem
+from kzmig.loaders.sheets import Claim, read_sheet
+from kzmig.loaders.sources import SourceText, discover, read_source
+from kzmig.loaders.text import Segmentation, segment
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from . import provenance as prov
+from .dumps import write_dumps
+from .namespaces import (
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_PROVENANCE,
+    GRAPH_SHAPES,
+    KZO,
+    source_iri,
+)
+from .quads import Quads, to_ox, to_ox_quads
+from .reason import Reasoning, closure
+from .release import MANIFEST, Release, current_folder, is_complete
+from .validate import Validation, validate
+from .vocabulary import digest, read_turtle, turtle_files
+
+SOFTWARE_VERSION = package_version("kzmig")
+T = TypeVar("T")
+
+
+class BuildError(RuntimeError):
+    """A stage failed; nothing was published. ``str()`` says what, where, how to fix."""
+
+    def __init__(self, stage: str, problems: list[Problem] | list[str]):
+        self.stage = stage
+        self.problems = [str(p) for p in problems]
+        super().__init__(f"build failed at stage '{stage}':\n  " + "\n  ".join(self.problems))
+
+
+@dataclass
+class Text:
+    source: SourceText
+    segmentation: Segmentation
+
+
+@dataclass
+class Report:
+    """What a build did: counts, timings, validation. Saved as report.json."""
+
+    version: str
+    timings: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
+    validation: dict[str, Any] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        except InputError as e:
+            raise BuildError(name, e.problems) from e
+        finally:
+            self.timings[name] = round(time.perf_counter() - start, 4)
+
+
+def inputs_of(root: Path) -> dict[str, str]:
+    """Every input file of a build, by path relative to ``root``, with its SHA-256."""
+    files = [*turtle_files(root / "ontology"), *turtle_files(root / "shapes")]
+    files += sorted(p for p in (root / "sources").rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): digest(p) for p in files}
+
+
+def inputs_hash(inputs: dict[str, str]) -> str:
+    h = hashlib.sha256(SOFTWARE_VERSION.encode())
+    for path, d in sorted(inputs.items()):
+        h.update(f"{path}\0{d}\n".encode())
+    return h.hexdigest()
+
+
+# -- stages ----------------------------------------------------------------------------------
+
+
+def read_vocabulary(root: Path) -> tuple[Graph, Graph]:
+    return (
+        read_turtle(turtle_files(root / "ontology"), root),
+        read_turtle(turtle_files(root / "shapes"), root),
+    )
+
+
+def read_texts(root: Path) -> list[Text]:
+    folders = discover(root / "sources")
+    if not folders:
+        raise InputError([Problem("sources/", None, "no source text (sources/<id>/text.txt)")])
+    texts = []
+    for folder in folders:
+        source = read_source(folder)
+        texts.append(Text(source, segment(source.text, run_in_headings=source.run_in_headings)))
+    return texts
+
+
+def read_claims(texts: list[Text], root: Path) -> dict[str, list[Claim]]:
+    claims, problems = {}, []
+    for t in texts:
+        path = t.source.sheet_path
+        if not path.is_file():
+            problems.append(
+                Problem(
+                    str(path.relative_to(root)),
+                    None,
+                    "missing claim sheet (see docs/claim-sheets.md)",
+                )
+            )
+            continue
+        try:
+            claims[t.source.id] = read_sheet(path, t.source, t.segmentation)
+        except InputError as e:
+            problems += [
+                Problem(
+                    str(Path(p.path).relative_to(root)) if Path(p.path).is_absolute() else p.path,
+                    p.line,
+                    p.message,
+                )
+                for p in e.problems
+            ]
+    if problems:
+        raise InputError(problems)
+    return claims
+
+
+def assemble(
+    texts: list[Text],
+    claims: dict[str, list[Claim]],
+    ontology: Graph,
+    shapes: Graph,
+    run: prov.Run,
+    inputs: dict[str, str],
+) -> Quads:
+    from .texts import text_quads
+
+    q = Quads()
+    q.add_all(ontology, GRAPH_ONTOLOGY)
+    q.add_all(shapes, GRAPH_SHAPES)
+    prov.graph_quads(
+        GRAPH_ONTOLOGY,
+        KZO.OntologyGraph,
+        q,
+        derived_from=[prov.file_iri(p) for p in inputs if p.startswith("ontology/")],
+    )
+    prov.graph_quads(
+        GRAPH_SHAPES,
+        KZO.ShapesGraph,
+        q,
+        derived_from=[prov.file_iri(p) for p in inputs if p.startswith("shapes/")],
+    )
+    for t in texts:
+        prov.source_quads(t.source, q)
+        g = text_quads(t.source, t.segmentation, q)
+        prov.graph_quads(
+            g, KZO.TextGraph, q, derived_from=[source_iri(t.source.id)], generated_by=run.iri
+        )
+        prov.claim_quads(claims.get(t.source.id, []), t.source, t.segmentation, run, q)
+    prov.graph_quads(GRAPH_PROVENANCE, KZO.ProvenanceGraph, q, generated_by=run.iri)
+    return q
+
+
+def asserted_triples(q: Quads, claims: dict[str, list[Claim]]) -> list[tuple[Any, Any, Any]]:
+    """The claims' triples and the ontology: what reasoning and validation read."""
+    out = [t for cs in claims.values() for c in cs for t in c.triples]
+    return out + q.graph(GRAPH_ONTOLOGY)
+
+
+def infer(q: Quads, claims: dict[str, list[Claim]], run: prov.Run) -> Reasoning:
+    result = closure(asserted_triples(q, claims))
+    if result.inconsistencies:
+        where = _claims_about(claims)
+        raise InputError(
+            [
+                Problem(
+                    where.get(i.subject, "ontology/"),
+                    None,
+                    f"inconsistent ({i.rule}): {i.message}. Fix the type or the class axiom.",
+                )
+                for i in result.inconsistencies
+            ]
+        )
+    q.add_all(result.inferred, GRAPH_INFERRED)
+    activity = run.stage("reasoning")
+    q.add(activity, RDF.type, prov.PROV.Activity, GRAPH_PROVENANCE)
+    q.add(activity, prov.PROV.wasInformedBy, run.iri, GRAPH_PROVENANCE)
+    q.add(activity, prov.KZO.reasoner, prov.Literal("reasonable (OWL 2 RL)"), GRAPH_PROVENANCE)
+    prov.graph_quads(
+        GRAPH_INFERRED,
+        KZO.InferredGraph,
+        q,
+        generated_by=activity,
+        used=[GRAPH_ONTOLOGY, *(c.iri for cs in claims.values() for c in cs)],
+    )
+    return result
+
+
+def check_shapes(q: Quads, claims: dict[str, list[Claim]], shapes: Graph) -> Validation:
+    data = [(s, p, o) for s, p, o, g in q if g not in (GRAPH_SHAPES, GRAPH_INFERRED)]
+    result = validate(data, shapes)
+    if result.violations:
+        where = _claims_about(claims)
+        raise InputError(
+            [
+                Problem(
+                    where.get(r.focus, "shapes/"),
+                    None,
+                    f"SHACL: <{r.focus}> {('path <' + r.path + '> ') if r.path else ''}{r.message}",
+                )
+                for r in result.violations
+            ]
+        )
+    return result
+
+
+def _claims_about(claims: dict[str, list[Claim]]) -> dict[str, str]:
+    """Subject IRI -> 'sheet:line' of the first claim that states something about it."""
+    where: dict[str, str] = {}
+    for cs in claims.values():
+        for c in cs:
+            for s, _, _ in c.triples:
+                where.setdefault(str(s), f"{c.sheet}:{c.line}")
+            where.setdefault(str(c.iri), f"{c.sheet}:{c.line}")
+    return where
+
+
+def publish(
+    data: Path,
+    q: Quads,
+    texts: list[Text],
+    claims: dict[str, list[Claim]],
+    report: Report,
+    validation: Validation,
+    manifest: dict[str, Any],
+    keep: int,
+) -> Path:
+    """Write the release into staging, then move it in and swap ``current`` atomically."""
+    staging = data / "staging" / f"{report.version}.{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        with report.stage("store"):
+            store = ox.Store(str(staging / "store"))
+            store.bulk_extend(to_ox_quads(q))
+            store.flush()
+        with report.stage("dumps"):
+            claim_triples = [
+                to_ox_triple(t) for cs in claims.values() for c in cs for t in c.triples
+            ]
+            files = write_dumps(
+                store,
+                staging / "dumps",
+                report.version,
+                parts={
+                    "claims": ("The union of all claim graphs, Turtle", claim_triples),
+                    "ontology": (
+                        "The ontology, Turtle",
+                        map(to_ox_triple, q.graph(GRAPH_ONTOLOGY)),
+                    ),
+                    "shapes": (
+                        "The SHACL shapes, Turtle",
+                        map(to_ox_triple, q.graph(GRAPH_SHAPES)),
+                    ),
+                },
+            )
+            del store
+        (staging / "sources").mkdir()
+        for t in texts:
+            (staging / "sources" / f"{t.source.id}.txt").write_text(
+                t.source.text, "utf-8", newline=""
+            )
+        validation.report.serialize(staging / "validation.ttl", format="turtle")
+        manifest["dumps"] = [f.as_dict() for f in files]
+        manifest["report"] = {
+            "timings": report.timings,
+            "counts": report.counts,
+            "validation": report.validation,
+        }
+        manifest["complete"] = True
+        _write_synced(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+        final = data / "releases" / report.version
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    link = data / f".current.{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        link.unlink()
+    os.symlink(Path("releases") / report.version, link)
+    os.replace(link, data / "current")
+    _fsync_dir(data)
+    _prune(data, keep)
+    return final
+
+
+def to_ox_triple(t: tuple[Any, Any, Any]) -> ox.Triple:
+    return ox.Triple(to_ox(t[0]), to_ox(t[1]), to_ox(t[2]))  # type: ignore[arg-type]
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(data: Path, keep: int) -> None:
+    """Keep the newest ``keep`` complete releases (always the current one); drop debris."""
+    current = current_folder(data)
+    releases = sorted(
+        (p for p in (data / "releases").iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True
+    )
+    complete = [p for p in releases if is_complete(p)]
+    for p in releases:
+        if p != current and (p not in complete[:keep]):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _clean_staging(data: Path) -> None:
+    """Remove what builds killed half-way left in staging/ (their pid is gone)."""
+    for p in (data / "staging").glob("*.*"):
+        pid = p.name.rsplit(".", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _new_version(data: Path, now: datetime) -> str:
+    base = now.strftime("%Y%m%dT%H%M%SZ")
+    version, n = base, 1
+    while (data / "releases" / version).exists():
+        n += 1
+        version = f"{base}-{n}"
+    return version
+
+
+@dataclass(frozen=True)
+class Outcome:
+    release: Release
+    built: bool  # False when --if-changed found nothing new
+    report: dict[str, Any]
+
+
+def build(
+    root: Path,
+    data: Path,
+    *,
+    if_changed: bool = False,
+    keep: int = 3,
+    log: Callable[[str], None] = lambda _: None,
+) -> Outcome:
+    """Build a release from ``root`` (ontology/, shapes/, sources/) into ``data``."""
+    root, data = root.resolve(), data.resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    with _lock(data):
+        _clean_staging(data)
+        inputs = inputs_of(root)
+        digest_all = inputs_hash(inputs)
+        if if_changed:
+            try:
+                existing = Release.current(data)
+            except Exception:
+                existing = None
+            if existing is not None and existing.manifest.get("inputs_hash") == digest_all:
+                log(f"release {existing.version} is up to date (inputs unchanged)")
+                return Outcome(existing, False, existing.manifest.get("report", {}))
+        started = datetime.now(UTC)
+        version = _new_version(data, started)
+        run = prov.Run(version, SOFTWARE_VERSION, started)
+        report = Report(version)
+        total = time.perf_counter()
+        with report.stage("vocabulary"):
+            ontology, shapes = read_vocabulary(root)
+        with report.stage("texts"):
+            texts = read_texts(root)
+        with report.stage("claims"):
+            claims = read_claims(texts, root)
+        with report.stage("assemble"):
+            q = assemble(texts, claims, ontology, shapes, run, inputs)
+        with report.stage("reason"):
+            reasoning = infer(q, claims, run)
+        with report.stage("validate"):
+            validation = check_shapes(q, claims, shapes)
+        ended = datetime.now(UTC)
+        prov.run_quads(run, ended, inputs, q)
+        report.counts = _counts(q, texts, claims, reasoning)
+        report.validation = {
+            "conforms": validation.conforms,
+            "results": Counter(r.severity for r in validation.results),
+            "messages": [f"{r.severity}: <{r.focus}> {r.message}" for r in validation.results],
+        }
+        manifest = {
+            "version": version,
+            "software_version": SOFTWARE_VERSION,
+            "created": ended.isoformat(timespec="seconds"),
+            "inputs_hash": digest_all,
+            "inputs": inputs,
+            "sources": [
+                {
+                    "id": t.source.id,
+                    "title": t.source.title,
+                    "licence": t.source.licence,
+                    "attribution": t.source.attribution,
+                }
+                for t in texts
+            ],
+        }
+        folder = publish(data, q, texts, claims, report, validation, manifest, keep)
+        report.timings["total"] = round(time.perf_counter() - total, 4)
+        release = Release.open(folder)
+        return Outcome(release, True, release.manifest["report"] | {"timings": report.timings})
+
+
+@contextlib.contextmanager
+def _lock(data: Path) -> Iterator[None]:
+    with (data / "build.lock").open("w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            raise BuildError("lock", [f"another build is running on {data}; wait for it"]) from e
+        yield
+
+
+def _counts(
+    q: Quads, texts: list[Text], claims: dict[str, list[Claim]], reasoning: Reasoning
+) -> dict[str, Any]:
+    per_graph: Counter[str] = Counter()
+    for _, _, _, g in q:
+        per_graph[_graph_kind(g, claims)] += 1
+    classes: Counter[str] = Counter()
+    for cs in claims.values():
+        for c in cs:
+            for _, p, o in c.triples:
+                if p == RDF.type:
+                    classes[str(o)] += 1
+    all_claims = [c for cs in claims.values() for c in cs]
+    return {
+        "quads": len(q),
+        "claims": len(all_claims),
+        "evidence": sum(len(c.evidence) for c in all_claims),
+        "claims_with_attribution": sum(1 for c in all_claims if c.attribution is not None),
+        "claim_triples": sum(len(c.triples) for c in all_claims),
+        "inferred_triples": len(reasoning.inferred),
+        "sentences": sum(len(t.segmentation.sentences) for t in texts),
+        "sources": len(texts),
+        "quads_per_graph": dict(sorted(per_graph.items())),
+        "types_asserted_by_claims": dict(sorted(classes.items())),
+    }
+
+
+def _graph_kind(g: URIRef, claims: dict[str, list[Claim]]) -> str:
+    name = str(g)
+    if "/claim/" in name:
+        return "claims"
+    return name.rsplit("/graph/", 1)[-1].split("/", 1)[0]

@@ -1,0 +1,153 @@
+"""The `kzmig` command: thin over the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .release import NoRelease, data_dir
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kzmig")
+def main() -> None:
+    """kzmig: a knowledge graph of migration in Kazakhstan, with provenance on every claim."""
+
+
+@main.command()
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project folder holding ontology/, shapes/, sources/.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where releases are written. Default: $KZMIG_DATA_DIR or ./var.",
+)
+@click.option(
+    "--if-changed",
+    is_flag=True,
+    help="Do nothing when the current release was built from the same inputs.",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help="How many complete releases to keep.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
+def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_json: bool) -> None:
+    """Build the graph and publish it as a new release.
+
+    Stages, in order: read ontology/ and shapes/; read sources/ and segment
+    each text; read each claim sheet, anchoring every quote and checking its
+    figures; assemble claim graphs and provenance; OWL 2 RL inference into the
+    inferred graph (failing on inconsistency); SHACL validation of the asserted
+    data; write the store, the dumps and the report into a staging folder;
+    then swap it in as `current`.
+
+    A failure at any stage prints what failed and where (file:line), exits
+    with status 1, and leaves the release being served exactly as it was.
+    """
+    from .build import BuildError
+    from .build import build as run_build
+
+    target = _data_dir(data_dir)
+    try:
+        outcome = run_build(
+            root, target, if_changed=if_changed, keep=keep, log=lambda m: click.echo(m, err=True)
+        )
+    except BuildError as e:
+        click.echo(f"kzmig build: {e}", err=True)
+        click.echo("Nothing was published; the current release is unchanged.", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(outcome.report, indent=2, sort_keys=True))
+        return
+    if not outcome.built:
+        return
+    counts, timings = outcome.report["counts"], outcome.report["timings"]
+    click.echo(f"release {outcome.release.version} published in {target}")
+    click.echo(
+        f"  {counts['claims']} claims ({counts['evidence']} pieces of evidence, "
+        f"{counts['claims_with_attribution']} attributed), {counts['quads']} quads, "
+        f"{counts['inferred_triples']} inferred triples, {counts['sentences']} sentences"
+    )
+    click.echo("  stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+
+
+@main.command()
+@click.option(
+    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="$HOST or 127.0.0.1"
+)
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "8000")),
+    show_default="$PORT or 8000",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Serve the current release of this data directory.",
+)
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve these RDF files (Turtle, TriG, N-Triples, N-Quads) from memory "
+    "instead of a release. Repeat for several files.",
+)
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True)
+@click.option(
+    "--get",
+    "get_path",
+    default=None,
+    metavar="PATH",
+    help="Answer one request for PATH in-process, print it, and exit.",
+)
+@click.option("--accept", default=None, help="With --get: the Accept header to send.")
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    data_files: tuple[Path, ...],
+    workers: int,
+    get_path: str | None,
+    accept: str | None,
+) -> None:
+    """Serve the graph: SPARQL endpoint, pages and dumps."""
+    config = {"DATA_DIR": str(_data_dir(data_dir)), "DATA_FILES": [str(f) for f in data_files]}
+    try:
+        if get_path is not None:
+            from kzmig.server.app import create_app
+
+            client = create_app(config).test_client()
+            response = client.get(get_path, headers={"Accept": accept} if accept else {})
+            sys.stdout.buffer.write(response.get_data())
+            sys.exit(0 if response.status_code < 400 else 1)
+        from kzmig.server.wsgi import run
+
+        run(config, host=host, port=port, workers=workers)
+    except NoRelease as e:
+        click.echo(f"kzmig serve: {e}", err=True)
+        sys.exit(1)
+
+
+def _data_dir(explicit: Path | None) -> Path:
+    return data_dir(explicit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""A tiny quad collection with rdflib terms, and its conversion to pyoxigraph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+Quad = tuple[Node, Node, Node, URIRef]
+
+
+class Quads:
+    """Quads in insertion order, without duplicates."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Quad, None] = {}
+
+    def add(self, s: Node, p: Node, o: Node, g: URIRef) -> None:
+        self._seen[(s, p, o, g)] = None
+
+    def add_all(self, triples: Iterable[tuple[Node, Node, Node]], g: URIRef) -> None:
+        for s, p, o in triples:
+            self.add(s, p, o, g)
+
+    def __iter__(self) -> Iterator[Quad]:
+        return iter(self._seen)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def graph(self, g: URIRef) -> list[tuple[Node, Node, Node]]:
+        return [(s, p, o) for s, p, o, gg in self._seen if gg == g]
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_ox_quads(quads: Iterable[Quad]) -> Iterator[ox.Quad]:
+    for s, p, o, g in quads:
+        graph = ox.DefaultGraph() if g is None else ox.NamedNode(str(g))
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]

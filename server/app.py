@@ -1,0 +1,39 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from kzmig.graph.release import data_dir
+from kzmig.graph.store import MemoryStore, QueryStore, ReleaseStore
+
+from . import errors, pages, publish, sparql
+
+DEFAULTS: dict[str, Any] = {
+    "DATA_DIR": None,  # the data directory; None: $KZMIG_DATA_DIR or ./var
+    "DATA_FILES": [],  # RDF files to serve from memory instead of a release
+}
+
+
+def open_store(config: Mapping[str, Any]) -> QueryStore:
+    files = [Path(f) for f in config.get("DATA_FILES") or []]
+    if files:
+        return MemoryStore(files)
+    return ReleaseStore(data_dir(config.get("DATA_DIR")))
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides DEFAULTS (and any Flask setting)."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    if config:
+        app.config.update(config)
+    app.extensions["kzmig.store"] = open_store(app.config)
+    errors.register(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(publish.bp)
+    app.register_blueprint(pages.bp)
+    return app

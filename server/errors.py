@@ -1,0 +1,36 @@
+"""Protocol errors: a status and a message a person can act on, as plain text."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ProtocolError)
+    def _protocol(error: ProtocolError) -> Response:
+        response = Response(
+            error.message + "\n", status=error.status, content_type="text/plain; charset=utf-8"
+        )
+        response.headers.update(error.headers)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        response = Response(
+            f"{error.code} {error.name}: {error.description}\n",
+            status=error.code or 500,
+            content_type="text/plain; charset=utf-8",
+        )
+        for key, value in error.get_headers():
+            if key.lower() != "content-type":
+                response.headers[key] = value
+        return response
