@@ -64,7 +64,7 @@ def _dt(value: datetime) -> Literal:
 
 
 def _nni(value: int) -> Literal:
-    return Literal(value, datatype=XSD.nonNegativeInteger)
+    return Literal(value, datatype=XSD.integer)
 
 
 class EvidenceError(AssertionError):

@@ -6,19 +6,36 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 Quad = tuple[Node, Node, Node, URIRef]
 
 
+# Oxigraph stores every integer-derived XSD type as xsd:integer; normalising here
+# means the data we validate is byte for byte the data we publish.
+_INTEGER_TYPES = frozenset(
+    URIRef(XSD + name)
+    for name in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
+                 "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort",
+                 "unsignedByte")
+)
+
+
+def normalise(term: Node) -> Node:
+    if isinstance(term, Literal) and term.datatype in _INTEGER_TYPES:
+        return Literal(str(term), datatype=XSD.integer)
+    return term
+
+
 class Quads:
-    """Quads in insertion order, without duplicates."""
+    """Quads in insertion order, without duplicates, literals as the store keeps them."""
 
     def __init__(self) -> None:
         self._seen: dict[Quad, None] = {}
 
     def add(self, s: Node, p: Node, o: Node, g: URIRef) -> None:
-        self._seen[(s, p, o, g)] = None
+        self._seen[(s, p, normalise(o), g)] = None
 
     def add_all(self, triples: Iterable[tuple[Node, Node, Node]], g: URIRef) -> None:
         for s, p, o in triples:

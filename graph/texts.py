@@ -27,8 +27,8 @@ from .quads import Quads
 def _offsets(
     node: URIRef, start: int, end: int, context: URIRef, text: str, q: Quads, g: URIRef
 ) -> None:
-    q.add(node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger), g)
-    q.add(node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger), g)
+    q.add(node, NIF.beginIndex, Literal(start, datatype=XSD.integer), g)
+    q.add(node, NIF.endIndex, Literal(end, datatype=XSD.integer), g)
     q.add(node, NIF.referenceContext, context, g)
     q.add(node, NIF.anchorOf, Literal(text[start:end]), g)
 
@@ -39,8 +39,8 @@ def text_quads(source: SourceText, seg: Segmentation, q: Quads) -> URIRef:
     ctx = source_iri(source.id)
     q.add(ctx, RDF.type, NIF.Context, g)
     q.add(ctx, NIF.isString, Literal(source.text), g)
-    q.add(ctx, NIF.beginIndex, Literal(0, datatype=XSD.nonNegativeInteger), g)
-    q.add(ctx, NIF.endIndex, Literal(len(source.text), datatype=XSD.nonNegativeInteger), g)
+    q.add(ctx, NIF.beginIndex, Literal(0, datatype=XSD.integer), g)
+    q.add(ctx, NIF.endIndex, Literal(len(source.text), datatype=XSD.integer), g)
     for section in seg.sections:
         node = section_iri(source.id, section.number)
         q.add(node, RDF.type, KZO.Section, g)

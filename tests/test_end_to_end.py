@@ -110,3 +110,25 @@ def test_repeated_passage_gives_one_claim_with_two_pieces_of_evidence(live_serve
     )
     assert rows, "the Enbek paragraphs are repeated in the text: some claims have two quotes"
     assert all(r["n"] == "2" for r in rows)
+
+
+def test_published_dump_conforms_to_the_shapes(data_dir: Path, root: Path) -> None:
+    """What the store publishes is what was validated (no datatype drift on the way)."""
+    import pyshacl
+    import rdflib
+
+    from kzmig.graph.release import Release
+
+    release = Release.current(data_dir)
+    [nq] = [d["name"] for d in release.manifest["dumps"] if d["name"].endswith(".nq")]
+    dataset = rdflib.Dataset()
+    dataset.parse(release.folder / "dumps" / nq, format="nquads")
+    data = rdflib.Graph()
+    for s, p, o, g in dataset.quads():
+        if not str(g).endswith(("/graph/shapes", "/graph/inferred")):
+            data.add((s, p, o))
+    shapes = rdflib.Graph()
+    for path in sorted((root / "shapes").glob("*.ttl")):
+        shapes.parse(path)
+    conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="none")
+    assert conforms, text
