@@ -68,7 +68,8 @@ def test_malformed_turtle_names_file_and_line(project: Path, tmp_path: Path) -> 
     first = build(project, data).release
     bad = project / "ontology/zz-broken.ttl"
     bad.write_text(
-        "@prefix kzo: <https://w3id.org/kzmig/ontology#> .\n\nkzo:X a kzo:Y kzo:Z .\n", encoding="utf-8"
+        "@prefix kzo: <https://w3id.org/kzmig/ontology#> .\n\nkzo:X a kzo:Y kzo:Z .\n",
+        encoding="utf-8",
     )
     with pytest.raises(BuildError) as info:
         build(project, data)

@@ -116,7 +116,6 @@ def test_published_dump_conforms_to_the_shapes(data_dir: Path, root: Path) -> No
     """What the store publishes is what was validated (no datatype drift on the way)."""
     import pyshacl
     import rdflib
-
     from kzmig.graph.release import Release
 
     release = Release.current(data_dir)
