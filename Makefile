@@ -5,8 +5,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 BIN := $(VENV)/bin
 export HOST PORT
+# The default suite leaves out the slow suites (soak, long fuzz, W3C query evaluation, ...);
+# CI (.ci/run sets KZMIG_CI=1) and `make test SLOW=1` run them too.
+PYTEST_SELECT = $(if $(or $(KZMIG_CI),$(SLOW)),,-m "not slow")
 
-.PHONY: run test build serve lint format check clean
+.PHONY: run test build serve lint format check clean bench bench-quick
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("kzmig needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
@@ -20,19 +23,39 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
+# Browser assets (YASGUI) from npm into node_modules/, never committed; the app serves them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
 ## run: set up, build the graph (only when its inputs changed) and serve it on $(HOST):$(PORT)
-run: $(VENV)/.run-installed
+run: $(VENV)/.run-installed node_modules/.installed
 	$(BIN)/kzmig build --if-changed
 	$(BIN)/kzmig serve --host $(HOST) --port $(PORT)
 
-## test: set up with the test extras and run every check and test
-test: $(VENV)/.test-installed
+## test: set up with the test extras and run every check and test (SLOW=1: the slow suites too)
+test: $(VENV)/.test-installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/kzmig check --quiet
+	$(BIN)/kzmig fmt --check
+	$(BIN)/python -m pytest $(PYTEST_SELECT)
 
 build: $(VENV)/.run-installed
 	$(BIN)/kzmig build
+
+## bench: the benchmark suite, every stage against its baselines (README "Performance")
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.run
+
+## bench-quick: a reduced benchmark run, under 2 minutes
+bench-quick: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.run --quick
+
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	sh bench/install-tools.sh
+	touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy graph loaders server

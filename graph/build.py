@@ -17,10 +17,13 @@ served stays exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
+import multiprocessing as mp
 import os
+import secrets
 import shutil
 import time
 from collections import Counter
@@ -84,14 +87,41 @@ class Report:
     validation: dict[str, Any] = field(default_factory=dict)
 
     @contextlib.contextmanager
-    def stage(self, name: str) -> Iterator[None]:
+    def stage(self, name: str, where: Path | None = None) -> Iterator[None]:
         start = time.perf_counter()
         try:
-            yield
-        except InputError as e:
-            raise BuildError(name, e.problems) from e
+            with failing_as(name, where):
+                yield
         finally:
             self.timings[name] = round(time.perf_counter() - start, 4)
+
+
+@contextlib.contextmanager
+def failing_as(stage: str, where: Path | None = None) -> Iterator[None]:
+    """Turn bad input and OS errors (a full disk, a read-only folder) into a BuildError.
+
+    ``where`` names the folder being written, for OS errors that carry no file name.
+    """
+    try:
+        yield
+    except InputError as e:
+        raise BuildError(stage, e.problems) from e
+    except OSError as e:
+        raise BuildError(stage, [os_problem(e, where)]) from e
+
+
+def os_problem(e: OSError, where: Path | None = None) -> str:
+    """An OS error as what failed, where, and what to do."""
+    what = f"{e.filename}: {e.strerror}" if e.filename else str(e)
+    if where is not None and not e.filename and str(where) not in what:
+        what = f"{what} (writing {where})"
+    if e.errno == errno.ENOSPC or "No space left" in str(e):
+        hint = "free space on that disk (or build into another --data-dir), then build again"
+    elif e.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or "ermission denied" in str(e):
+        hint = "make it writable (or build into another --data-dir), then build again"
+    else:
+        hint = "fix the cause, then build again"
+    return f"{what}. To fix: {hint}."
 
 
 def inputs_of(root: Path) -> dict[str, str]:
@@ -131,6 +161,7 @@ def read_texts(root: Path) -> list[Text]:
 
 def read_claims(texts: list[Text], root: Path) -> dict[str, list[Claim]]:
     claims, problems = {}, []
+    sheets = _read_sheets(texts)
     for t in texts:
         path = t.source.sheet_path
         if not path.is_file():
@@ -142,20 +173,50 @@ def read_claims(texts: list[Text], root: Path) -> dict[str, list[Claim]]:
                 )
             )
             continue
-        try:
-            claims[t.source.id] = read_sheet(path, t.source, t.segmentation)
-        except InputError as e:
-            problems += [
-                Problem(
-                    str(Path(p.path).relative_to(root)) if Path(p.path).is_absolute() else p.path,
-                    p.line,
-                    p.message,
-                )
-                for p in e.problems
-            ]
+        read, failed = sheets[t.source.id]
+        if read is not None:
+            claims[t.source.id] = read
+        problems += [
+            Problem(
+                str(Path(p.path).relative_to(root)) if Path(p.path).is_absolute() else p.path,
+                p.line,
+                p.message,
+            )
+            for p in failed
+        ]
     if problems:
         raise InputError(problems)
     return claims
+
+
+SheetResult = tuple[list[Claim] | None, list[Problem]]
+_SHEETS_IN_PARALLEL_FROM = 8  # texts; below that, forking costs more than it saves
+_FORKED_TEXTS: list[Text] = []
+
+
+def _read_one(i: int) -> SheetResult:
+    t = _FORKED_TEXTS[i]
+    try:
+        return read_sheet(t.source.sheet_path, t.source, t.segmentation), []
+    except InputError as e:
+        return None, list(e.problems)
+
+
+def _read_sheets(texts: list[Text]) -> dict[str, SheetResult]:
+    """Each text's claims (or problems); many texts are read by forked processes in parallel."""
+    global _FORKED_TEXTS
+    texts = [t for t in texts if t.source.sheet_path.is_file()]
+    _FORKED_TEXTS = texts
+    try:
+        workers = min(2, os.cpu_count() or 1)
+        if len(texts) < _SHEETS_IN_PARALLEL_FROM or workers < 2:
+            results = [_read_one(i) for i in range(len(texts))]
+        else:
+            with mp.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_read_one, range(len(texts)), chunksize=4)
+    finally:
+        _FORKED_TEXTS = []
+    return {t.source.id: r for t, r in zip(texts, results, strict=True)}
 
 
 def assemble(
@@ -166,6 +227,7 @@ def assemble(
     run: prov.Run,
     inputs: dict[str, str],
 ) -> Quads:
+    from .annotations import annotate
     from .texts import text_quads
 
     q = Quads()
@@ -186,6 +248,7 @@ def assemble(
     for t in texts:
         prov.source_quads(t.source, q)
         g = text_quads(t.source, t.segmentation, q)
+        annotate(t.source, t.segmentation, ontology, run, q)
         prov.graph_quads(
             g, KZO.TextGraph, q, derived_from=[source_iri(t.source.id)], generated_by=run.iri
         )
@@ -200,14 +263,16 @@ def asserted_triples(q: Quads, claims: dict[str, list[Claim]]) -> list[tuple[Any
     return out + q.graph(GRAPH_ONTOLOGY)
 
 
-def infer(q: Quads, claims: dict[str, list[Claim]], run: prov.Run) -> Reasoning:
+def infer(
+    q: Quads, claims: dict[str, list[Claim]], run: prov.Run, root: Path | None = None
+) -> Reasoning:
     result = closure(asserted_triples(q, claims))
     if result.inconsistencies:
         where = _claims_about(claims)
         raise InputError(
             [
                 Problem(
-                    where.get(i.subject, "ontology/"),
+                    where.get(i.subject) or _stated_in(root, "ontology", i.subject),
                     None,
                     f"inconsistent ({i.rule}): {i.message}. Fix the type or the class axiom.",
                 )
@@ -247,6 +312,19 @@ def check_shapes(q: Quads, claims: dict[str, list[Claim]], shapes: Graph) -> Val
     return result
 
 
+def _stated_in(root: Path | None, folder: str, iri: str) -> str:
+    """'folder/file.ttl:line' of the first line naming ``iri`` (in full or by local name)."""
+    if root is None:
+        return f"{folder}/"
+    local = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    for path in turtle_files(root / folder):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if f"<{iri}>" in line or (local and f":{local}" in line.split("#", 1)[0]):
+                    return f"{path.relative_to(root)}:{n}"
+    return f"{folder}/"
+
+
 def _claims_about(claims: dict[str, list[Claim]]) -> dict[str, str]:
     """Subject IRI -> 'sheet:line' of the first claim that states something about it."""
     where: dict[str, str] = {}
@@ -269,15 +347,57 @@ def publish(
     keep: int,
 ) -> Path:
     """Write the release into staging, then move it in and swap ``current`` atomically."""
-    staging = data / "staging" / f"{report.version}.{os.getpid()}"
+    # unique per attempt: a failed attempt's store may stay locked in this process
+    staging = data / "staging" / f"{report.version}-{secrets.token_hex(4)}.{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
-        with report.stage("store"):
-            store = ox.Store(str(staging / "store"))
+        _write_release(staging, q, texts, claims, report, validation, manifest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    final = data / "releases" / report.version
+    link = data / f".current.{os.getpid()}"
+    try:
+        with failing_as("swap", data):
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(staging, final)
+            _fsync_dir(final.parent)
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+            os.symlink(Path("releases") / report.version, link)
+            os.replace(link, data / "current")
+    except BaseException:
+        # Not swapped in: take the release (and the half-made link) out again.
+        with contextlib.suppress(OSError):
+            link.unlink()
+        if (data / "current").resolve() != final:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(final, ignore_errors=True)
+        raise
+    with contextlib.suppress(OSError):  # published: what follows is housekeeping
+        _fsync_dir(data)
+        _prune(data, keep)
+    return final
+
+
+def _write_release(
+    staging: Path,
+    q: Quads,
+    texts: list[Text],
+    claims: dict[str, list[Claim]],
+    report: Report,
+    validation: Validation,
+    manifest: dict[str, Any],
+) -> None:
+    """Everything a release holds, into ``staging``; the manifest last."""
+    with failing_as("write", staging):
+        staging.mkdir(parents=True)
+        with report.stage("store", staging / "store"):
+            # In memory first: pyoxigraph dumps from memory ~10x faster than from disk;
+            # the on-disk store is then filled from the memory one (same blank node ids).
+            store = ox.Store()
             store.bulk_extend(to_ox_quads(q))
-            store.flush()
-        with report.stage("dumps"):
+        with report.stage("dumps", staging / "dumps"):
             claim_triples = [
                 to_ox_triple(t) for cs in claims.values() for c in cs for t in c.triples
             ]
@@ -297,7 +417,11 @@ def publish(
                     ),
                 },
             )
-            del store
+        with report.stage("disk", staging / "store"):
+            disk = ox.Store(str(staging / "store"))
+            disk.bulk_extend(store)
+            disk.flush()
+            del disk, store
         (staging / "sources").mkdir()
         for t in texts:
             (staging / "sources" / f"{t.source.id}.txt").write_text(
@@ -311,21 +435,8 @@ def publish(
             "validation": report.validation,
         }
         manifest["complete"] = True
+        _fsync_tree(staging)  # the manifest says "complete": make it true on disk first
         _write_synced(staging / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
-        final = data / "releases" / report.version
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    link = data / f".current.{os.getpid()}"
-    with contextlib.suppress(FileNotFoundError):
-        link.unlink()
-    os.symlink(Path("releases") / report.version, link)
-    os.replace(link, data / "current")
-    _fsync_dir(data)
-    _prune(data, keep)
-    return final
 
 
 def to_ox_triple(t: tuple[Any, Any, Any]) -> ox.Triple:
@@ -337,6 +448,18 @@ def _write_synced(path: Path, text: str) -> None:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and not path.is_symlink():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        elif path.is_dir():
+            _fsync_dir(path)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -356,7 +479,12 @@ def _prune(data: Path, keep: int) -> None:
     complete = [p for p in releases if is_complete(p)]
     for p in releases:
         if p != current and (p not in complete[:keep]):
-            shutil.rmtree(p, ignore_errors=True)
+            # Move it out of releases/ first (atomic), so a kill half-way through the
+            # delete leaves staging debris, never a half-deleted "complete" release.
+            trash = data / "staging" / f"pruned-{p.name}.{os.getpid()}"
+            trash.parent.mkdir(exist_ok=True)
+            os.rename(p, trash)
+            shutil.rmtree(trash, ignore_errors=True)
 
 
 def _clean_staging(data: Path) -> None:
@@ -365,6 +493,10 @@ def _clean_staging(data: Path) -> None:
         pid = p.name.rsplit(".", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
+    for link in data.glob(".current.*"):  # a link made just before a kill, never swapped in
+        pid = link.name.rsplit(".", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            link.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
@@ -403,10 +535,12 @@ def build(
 ) -> Outcome:
     """Build a release from ``root`` (ontology/, shapes/, sources/) into ``data``."""
     root, data = root.resolve(), data.resolve()
-    data.mkdir(parents=True, exist_ok=True)
+    with failing_as("prepare"):
+        data.mkdir(parents=True, exist_ok=True)
     with _lock(data):
-        _clean_staging(data)
-        inputs = inputs_of(root)
+        with failing_as("prepare"):
+            _clean_staging(data)
+            inputs = inputs_of(root)
         digest_all = inputs_hash(inputs)
         if if_changed:
             try:
@@ -430,7 +564,7 @@ def build(
         with report.stage("assemble"):
             q = assemble(texts, claims, ontology, shapes, run, inputs)
         with report.stage("reason"):
-            reasoning = infer(q, claims, run)
+            reasoning = infer(q, claims, run, root)
         with report.stage("validate"):
             validation = check_shapes(q, claims, shapes)
         ended = datetime.now(UTC)
@@ -465,7 +599,11 @@ def build(
 
 @contextlib.contextmanager
 def _lock(data: Path) -> Iterator[None]:
-    with (data / "build.lock").open("w") as f:
+    try:
+        lock = (data / "build.lock").open("w")
+    except OSError as e:
+        raise BuildError("lock", [os_problem(e)]) from e
+    with lock as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as e:

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import click
 
+from .push import push_command
 from .release import NoRelease, data_dir
+from .report import report
+from .serve_options import endpoint_config, endpoint_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,6 +121,19 @@ def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_jso
     help="Answer one request for PATH in-process, print it, and exit.",
 )
 @click.option("--accept", default=None, help="With --get: the Accept header to send.")
+@endpoint_options
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    metavar="URL",
+    help="Serve the release pushed to this SPARQL store (`kzmig push --store URL`).",
+)
+@click.option(
+    "--base-iri",
+    default=None,
+    help="The base of the IRIs served at /resource/... (default https://w3id.org/kzmig/).",
+)
 def serve(
     host: str,
     port: int,
@@ -126,9 +142,17 @@ def serve(
     workers: int,
     get_path: str | None,
     accept: str | None,
+    store_url: str | None,
+    base_iri: str | None,
+    **endpoint: object,
 ) -> None:
     """Serve the graph: SPARQL endpoint, pages and dumps."""
     config = {"DATA_DIR": str(_data_dir(data_dir)), "DATA_FILES": [str(f) for f in data_files]}
+    config.update(endpoint_config(endpoint, bool(data_files)))
+    if store_url:
+        config["STORE_URL"] = store_url
+    if base_iri:
+        config["BASE_IRI"] = base_iri
     try:
         if get_path is not None:
             from kzmig.server.app import create_app
@@ -139,7 +163,7 @@ def serve(
             sys.exit(0 if response.status_code < 400 else 1)
         from kzmig.server.wsgi import run
 
-        run(config, host=host, port=port, workers=workers)
+        run(config, host=host, port=port, workers=workers, server=str(endpoint["http_server"]))
     except NoRelease as e:
         click.echo(f"kzmig serve: {e}", err=True)
         sys.exit(1)
@@ -148,6 +172,17 @@ def serve(
 def _data_dir(explicit: Path | None) -> Path:
     return data_dir(explicit)
 
+
+main.add_command(report)
+main.add_command(push_command)
+
+from .check import check_command  # noqa: E402  (the editor's commands live in their modules)
+from .docs import docs_command  # noqa: E402
+from .fmt import fmt_command  # noqa: E402
+
+main.add_command(check_command)
+main.add_command(fmt_command)
+main.add_command(docs_command)
 
 if __name__ == "__main__":
     main()

@@ -16,9 +16,20 @@ Quad = tuple[Node, Node, Node, URIRef]
 # means the data we validate is byte for byte the data we publish.
 _INTEGER_TYPES = frozenset(
     URIRef(XSD + name)
-    for name in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
-                 "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort",
-                 "unsignedByte")
+    for name in (
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
 )
 
 
@@ -51,21 +62,35 @@ class Quads:
         return [(s, p, o) for s, p, o, gg in self._seen if gg == g]
 
 
+_DATATYPES: dict[str, ox.NamedNode] = {}
+
+
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
+    if type(term) is URIRef or isinstance(term, URIRef):
+        return ox.NamedNode(term)
     if isinstance(term, Literal):
         if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+            return ox.Literal(term, language=term.language)
+        datatype = term.datatype
+        if datatype:
+            dt = _DATATYPES.get(datatype)
+            if dt is None:
+                dt = _DATATYPES[str(datatype)] = ox.NamedNode(datatype)
+            return ox.Literal(term, datatype=dt)
+        return ox.Literal(term)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term)
     raise TypeError(f"not an RDF term: {term!r}")
 
 
 def to_ox_quads(quads: Iterable[Quad]) -> Iterator[ox.Quad]:
+    default = ox.DefaultGraph()
+    graphs: dict[str, ox.NamedNode] = {}
     for s, p, o, g in quads:
-        graph = ox.DefaultGraph() if g is None else ox.NamedNode(str(g))
+        if g is None:
+            graph = default
+        else:
+            graph = graphs.get(g)  # type: ignore[assignment]
+            if graph is None:
+                graph = graphs[str(g)] = ox.NamedNode(g)
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]

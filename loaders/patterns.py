@@ -44,7 +44,12 @@ _UNITS = {
     "a dozen": 12,
 }
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_MULTIPLIERS = {"doubled": 2, "tripled": 3, "quadrupled": 4, "halved": Decimal("0.5")}
+_MULTIPLIERS: dict[str, Decimal] = {
+    "doubled": Decimal(2),
+    "tripled": Decimal(3),
+    "quadrupled": Decimal(4),
+    "halved": Decimal("0.5"),
+}
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -80,6 +85,14 @@ _RELATIVE_YEAR = re.compile(r"\b(this|last|next) year\b", re.I)
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})\b|\b(\d{{1,2}})\s+({_MONTH})\b", re.I)
 _MONTH_YEAR = re.compile(rf"\b({_MONTH}),?\s+(\d{{4}})\b", re.I)
 _END_OF_YEAR = re.compile(r"\bend of (\d{4})\b", re.I)
+_Y = r"(1[5-9]\d\d|20\d\d)(s?)"
+_RANGE_TO = r"(?:\s*[-–—]\s*|\s+(?:to|till|until|through)\s+)"
+_RANGE = re.compile(rf"\b(?:from\s+)?{_Y}{_RANGE_TO}{_Y}\b", re.I)
+_RANGE_BETWEEN = re.compile(rf"\bbetween\s+{_Y}\s+and\s+{_Y}\b", re.I)
+_RANGE_OPEN = re.compile(rf"\b{_Y}\s*[-–—]\s*(?:present|now|today)\b", re.I)
+_SINCE = re.compile(
+    rf"\b(?:since|starting\s+(?:in|from)|from)\s+{_Y}\b(?!{_RANGE_TO}(?:1[5-9]|20)\d\d)", re.I
+)
 _MULTIPLIER = re.compile(rf"\b({'|'.join(_MULTIPLIERS)})\b", re.I)
 _LOWER_BOUND = re.compile(r"\b(more than|over|at least|upwards of)\s+$", re.I)
 _UPPER_BOUND = re.compile(r"\b(less than|fewer than|under|at most|up to)\s+$", re.I)
@@ -92,7 +105,10 @@ class Mention:
 
     start: int
     end: int
-    kind: str  # quantity | percent | multiplier | year | decade | date | year-month
+    # quantity | percent | multiplier | year | decade | date | year-month | range
+    kind: str
+    # a number; a year; (first, last) year of a decade; (y, m, d) of a date; (y, m);
+    # (first, last) year of a range, or (first,) for an open one ("since 2014")
     value: Decimal | int | tuple[int, ...]
     resolved: bool = False  # computed from a relative expression, not stated
     bound: str = ""  # lower | upper | approximate | ""
@@ -143,11 +159,20 @@ def find(text: str, *, reference_year: int | None = None, offset: int = 0) -> li
         add(m, "decade", (first, first + 9))
     for m in _YEAR.finditer(text):
         add(m, "year", int(m.group(1)))
+    for pattern in (_RANGE, _RANGE_BETWEEN):
+        for m in pattern.finditer(text):
+            first, last = int(m.group(1)), int(m.group(3))
+            last += 9 if m.group(4) else 0
+            if first < last:
+                add(m, "range", (first, last))
+    for pattern in (_RANGE_OPEN, _SINCE):
+        for m in pattern.finditer(text):
+            add(m, "range", (int(m.group(1)),))
     for m in _MULTIPLIER.finditer(text):
         add(m, "multiplier", Decimal(_MULTIPLIERS[m.group(1).lower()]))
     for m in _MONTH_YEAR.finditer(text):
         add(m, "year-month", (int(m.group(2)), _MONTHS[m.group(1).lower()]))
-    years = [v.value for v in found if v.kind == "year"]
+    years = [v.value for v in found if v.kind == "year" and isinstance(v.value, int)]
     for m in _MONTH_DAY.finditer(text):
         month = _MONTHS[(m.group(1) or m.group(4)).lower()]
         day = int(m.group(2) or m.group(3))
@@ -155,7 +180,7 @@ def find(text: str, *, reference_year: int | None = None, offset: int = 0) -> li
             continue
         # A month and day take their year from the passage, when it names one.
         for year in dict.fromkeys(years):
-            add(m, "date", (int(year), month, day), resolved=True)  # type: ignore[call-overload]
+            add(m, "date", (year, month, day), resolved=True)
     for m in _END_OF_YEAR.finditer(text):
         add(m, "date", (int(m.group(1)), 12, 31), resolved=True)
     if reference_year is not None:

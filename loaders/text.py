@@ -66,6 +66,18 @@ class Segmentation:
         return self.text.count("\n", 0, offset) + 1
 
 
+_URL = re.compile(r"\bhttps?://\S+")
+
+
+def blank_urls(text: str) -> str:
+    """``text`` with every URL replaced by spaces, so offsets stay as they are.
+
+    Extractors run over this: the words and numbers inside a link
+    ("...Shymkent%20(1%20049%20people)...") are not statements of the text.
+    """
+    return _URL.sub(lambda m: " " * len(m.group()), text)
+
+
 def fold_space(text: str) -> str:
     return " ".join(text.split())
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Flask
 from kzmig.graph.release import data_dir
-from kzmig.graph.store import MemoryStore, QueryStore, ReleaseStore
+from kzmig.graph.store import QueryStore, ReleaseStore
 
-from . import errors, pages, publish, sparql
+from . import errors, ontology, pages, publish, resources, sparql, update
 
 DEFAULTS: dict[str, Any] = {
     "DATA_DIR": None,  # the data directory; None: $KZMIG_DATA_DIR or ./var
@@ -19,9 +19,15 @@ DEFAULTS: dict[str, Any] = {
 
 
 def open_store(config: Mapping[str, Any]) -> QueryStore:
+    if config.get("STORE_URL"):  # a release pushed to a remote SPARQL store
+        from kzmig.graph.remote import RemoteStore
+
+        return RemoteStore(config["STORE_URL"], data=data_dir(config.get("DATA_DIR")))
     files = [Path(f) for f in config.get("DATA_FILES") or []]
-    if files:
-        return MemoryStore(files)
+    if files or config.get("DATA_STORE"):
+        from .runtime import open_app_store  # --data: one on-disk store shared with workers
+
+        return open_app_store(config)  # type: ignore[arg-type]
     return ReleaseStore(data_dir(config.get("DATA_DIR")))
 
 
@@ -34,6 +40,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["kzmig.store"] = open_store(app.config)
     errors.register(app)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(update.bp)
     app.register_blueprint(publish.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(ontology.bp)
     return app

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from kzmig.graph.adapters import StoreUnavailable
 from werkzeug.exceptions import HTTPException
+
+# How long a client should wait before retrying when the store is out of reach.
+STORE_RETRY_AFTER = 5
 
 
 class ProtocolError(Exception):
@@ -22,6 +26,17 @@ def register(app: Flask) -> None:
         )
         response.headers.update(error.headers)
         return response
+
+    @app.errorhandler(StoreUnavailable)
+    def _store_unavailable(error: StoreUnavailable) -> Response:
+        """A remote store out of reach is the server's trouble: 503, worth a retry."""
+        return _protocol(
+            ProtocolError(
+                503,
+                f"the store behind this server could not answer: {error}",
+                {"Retry-After": str(STORE_RETRY_AFTER)},
+            )
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

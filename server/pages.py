@@ -1,27 +1,139 @@
-"""Pages for people: the home page with a query box and example queries."""
+"""Pages for people: the home page with YASGUI and the example queries; the site frame.
+
+YASGUI (``@zazuko/yasgui`` from npm) is installed into ``node_modules/`` by
+``make`` (``npm ci``) and served by this app under ``/vendor/yasgui/``: no CDN,
+no prefix service, nothing fetched from elsewhere. Every HTML page carries a
+Content-Security-Policy that allows only this app's own assets.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    send_from_directory,
+    url_for,
+)
+from kzmig.graph.namespaces import PREFIXES
+
+from . import iris, publish
 
 bp = Blueprint("pages", __name__)
 
 QUERIES = Path(__file__).parent / "queries"
+YASGUI_BUILD = Path(__file__).resolve().parents[1] / "node_modules" / "@zazuko" / "yasgui" / "build"
+YASGUI_FILES = {"yasgui.min.js", "yasgui.min.css", "yasgui.min.js.map"}
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # YASGUI sets style attributes; no other origin
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
 
 
 def example_queries() -> list[dict[str, str]]:
-    """The example queries (server/queries/*.rq): title from the first comment line."""
+    """The example queries (server/queries/*.rq).
+
+    The first comment line is the title (the editor's tab name); the comment
+    lines after it say what the query asks and why.
+    """
     out = []
     for path in sorted(QUERIES.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        first = text.splitlines()[0] if text else ""
-        out.append({"name": path.stem, "title": first.lstrip("# ").strip(), "query": text})
+        lines = text.splitlines()
+        title = lines[0].lstrip("# ").strip() if lines else path.stem
+        about = []
+        for line in lines[1:]:
+            if not line.startswith("#"):
+                break
+            about.append(line.lstrip("# ").strip())
+        out.append(
+            {"name": path.stem, "title": title, "description": " ".join(about), "query": text}
+        )
     return out
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside <script type="application/json">: no '</script>' can close it."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def yasgui_dir() -> Path:
+    return Path(current_app.config.get("YASGUI_DIR") or YASGUI_BUILD)
 
 
 @bp.route("/")
 def home() -> str:
+    examples = example_queries()
+    return render_template(
+        "home.html",
+        examples=examples,
+        examples_json=_script_json(
+            [{"name": e["name"], "title": e["title"], "query": e["query"]} for e in examples]
+        ),
+        yasgui=(yasgui_dir() / "yasgui.min.js").is_file(),
+        resource_ns=iris.resource_ns(),
+        # kzr: would shadow the per-type prefixes (stat:, program:, ...) in result tables
+        prefixes_json=_script_json({p: ns for p, ns in PREFIXES.items() if p != "kzr"}),
+    )
+
+
+@bp.route("/vendor/yasgui/<name>")
+def vendor(name: str) -> Response:
+    if name not in YASGUI_FILES:
+        abort(404)
+    folder = yasgui_dir()
+    if not (folder / name).is_file():
+        abort(404, description="YASGUI is not installed here: run `npm ci` (make does it)")
+    response = send_from_directory(folder, name, max_age=86400)
+    return response
+
+
+@bp.app_context_processor
+def site_context() -> dict[str, Any]:
+    return {"site": site()}
+
+
+def site() -> dict[str, Any]:
+    """What every page's header and footer show: title, licence, attribution, release."""
     store = current_app.extensions["kzmig.store"]
-    return render_template("home.html", examples=example_queries(), version=store.version)
+    release = publish.release_of(store)
+    manifest = release.manifest if release else {}
+    return {
+        "title": publish.TITLE,
+        "version": store.version,
+        "created": manifest.get("created"),
+        "licence": publish.LICENCE,
+        "licence_name": "CC BY-SA 4.0",
+        "attribution": [s.get("attribution", "") for s in manifest.get("sources", [])],
+        "void": url_for("publish.void"),
+        "dcat": url_for("publish.dcat"),
+        "dumps": url_for("publish.dumps"),
+        "validation": url_for("publish.validation"),
+        "sparql": url_for("sparql.sparql"),
+    }
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    """nosniff on every response (plain-text errors echo what was asked); CSP on HTML."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

@@ -3,35 +3,61 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Response, request, url_for
+from flask import Response, current_app, request, url_for
 
 from . import conneg
 from .errors import ProtocolError
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_W3 = "http://www.w3.org/ns/formats/"
-SD_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+VOID = "http://rdfs.org/ns/void#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SD_TYPES = [
+    "text/turtle",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/n-triples",
+    "application/trig",
+    "application/n-quads",
+]
 
 
-def _sd_triples(endpoint: str) -> list[ox.Triple]:
+def _sd_triples(endpoint: str, root: str, update: bool) -> list[ox.Triple]:
     service = ox.NamedNode(endpoint + "#service")
-    dataset = ox.BlankNode("dataset")
+    dataset = ox.NamedNode(endpoint + "#dataset")
     default = ox.BlankNode("default")
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
     def sd(local: str) -> ox.NamedNode:
         return ox.NamedNode(SD + local)
 
+    def lit(text: str) -> ox.Literal:
+        return ox.Literal(text, language="en")
+
     triples = [
         ox.Triple(service, rdf_type, sd("Service")),
         ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        # the default graph is the union of all named graphs
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, ox.NamedNode(RDFS + "comment"), lit(NOTE)),
         ox.Triple(service, sd("defaultDataset"), dataset),
         ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, rdf_type, ox.NamedNode(VOID + "Dataset")),
+        ox.Triple(dataset, ox.NamedNode(RDFS + "seeAlso"), ox.NamedNode(root + ".well-known/void")),
         ox.Triple(dataset, sd("defaultGraph"), default),
         ox.Triple(default, rdf_type, sd("Graph")),
+        ox.Triple(
+            default,
+            ox.NamedNode(RDFS + "comment"),
+            lit(
+                "The union of all named graphs of the dataset (claims, provenance, text, "
+                "ontology, shapes, inferred); use GRAPH to reach one."
+            ),
+        ),
     ]
+    if update:
+        triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
     for name in (
         "SPARQL_Results_JSON",
         "SPARQL_Results_XML",
@@ -39,11 +65,23 @@ def _sd_triples(endpoint: str) -> list[ox.Triple]:
         "SPARQL_Results_TSV",
         "Turtle",
         "N-Triples",
+        "N-Quads",
+        "TriG",
         "JSON-LD",
         "RDF_XML",
     ):
         triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_W3 + name)))
+    for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        triples.append(ox.Triple(service, sd("inputFormat"), ox.NamedNode(FORMATS_W3 + name)))
     return triples
+
+
+NOTE = (
+    "Read-only unless started with --allow-update. Queries time out after the server's "
+    "limit (lower it with timeout=), results are capped (header X-SPARQL-MaxRows), and "
+    "SERVICE, LOAD and FROM of graphs outside the dataset are refused: this server "
+    "never fetches from elsewhere."
+)
 
 
 def service_description() -> Response:
@@ -53,11 +91,13 @@ def service_description() -> Response:
         raise ProtocolError(406, f"the service description is offered as {', '.join(SD_TYPES)}")
     if media == "text/html":
         media = "text/turtle"
+    update = bool(current_app.config.get("ALLOW_UPDATE"))
     body = ox.serialize(
-        _sd_triples(endpoint),
+        _sd_triples(endpoint, request.url_root, update),
         format=conneg.GRAPH_FORMATS[media],
-        prefixes={"sd": SD, "formats": FORMATS_W3},
+        prefixes={"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS},
     )
     response = Response(body, content_type=media)
     response.headers["Vary"] = "Accept"
+    response.headers["Link"] = f'<{request.url_root}.well-known/void>; rel="describedby"'
     return response

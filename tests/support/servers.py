@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -51,16 +52,23 @@ def kzmig_serve(args: Sequence[str], env: dict[str, str] | None = None) -> Itera
         str(port),
         *args,
     ]
+    # The output goes to a file, not a pipe: a server logging a line per request
+    # would block once a pipe nobody reads is full.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
     proc = subprocess.Popen(
         cmd,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, **(env or {})},
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base + "/health", proc)
+        try:
+            wait_until_up(base + "/health", proc)
+        except (RuntimeError, TimeoutError) as e:
+            log.seek(0)
+            raise RuntimeError(f"{e}\n{log.read().decode(errors='replace')}") from None
         yield base
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -70,5 +78,4 @@ def kzmig_serve(args: Sequence[str], env: dict[str, str] | None = None) -> Itera
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        log.close()

@@ -1,0 +1,536 @@
+"""`kzmig check`: everything an ontology editor touched, checked in one go.
+
+Reads ontology/ and shapes/ (Turtle) and the claim sheets' triples, then
+reports, each finding at ``file:line`` where there is one:
+
+- built in (they need the text, not the graph): Turtle syntax, undefined
+  prefixes, well-known prefixes bound to another IRI, claim-sheet triples
+  that do not parse, and OWL 2 RL inconsistency (the build's reasoner and
+  consistency rules, over ontology + claims);
+- one SPARQL query per file in ``graph/checks/*-violation.rq`` (and in any
+  folder given with ``--checks``): every row a query returns is a problem.
+  The file's leading comment says what it checks, and its level
+  (``# level: error`` or ``# level: warning``); see graph/checks/README.md.
+
+Errors make the command fail (exit 1); warnings are shown and do not.
+The quotes of the claim sheets are anchored by ``kzmig build``, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+import yaml
+from rdflib import Graph, URIRef
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    ORG,
+    OWL,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    TIME,
+    VANN,
+    VOID,
+    XSD,
+    DefinedNamespace,
+)
+from rdflib.term import Node
+
+from . import turtle
+from .namespaces import PREFIXES
+from .quads import to_ox
+from .reason import closure
+from .vocabulary import turtle_files
+
+CHECKS = Path(__file__).parent / "checks"
+LEVELS = ("error", "warning")
+
+# The dataset the SPARQL checks see (the default graph is the union of these).
+G_ONTOLOGY = "urn:kzmig:ontology"  # every file of ontology/
+G_SHAPES = "urn:kzmig:shapes"  # every file of shapes/
+G_CLAIMS = "urn:kzmig:claims"  # the triples of every claim of every claim sheet
+G_KNOWN = "urn:kzmig:known-terms"  # terms of well-known vocabularies (see _known_terms)
+
+# Vocabularies whose complete term lists rdflib ships: a term of theirs that is
+# not in the list is a typo (prov:wasDerivedFrom vs prov:wasDerivedFro).
+KNOWN_VOCABULARIES: tuple[type[DefinedNamespace], ...] = (
+    RDF,
+    RDFS,
+    OWL,
+    XSD,
+    SKOS,
+    DCTERMS,
+    PROV,
+    ORG,
+    TIME,
+    SH,
+    DCAT,
+    QB,
+    VANN,
+    VOID,
+    SDO,
+)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str  # "" when no file is to blame
+    line: int  # 0 when unknown
+    level: str
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.path and self.line else self.path or "-"
+        return f"{where}: {self.level} [{self.check}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One SPARQL check: rows returned are problems."""
+
+    name: str
+    level: str
+    title: str
+    query: str
+    path: Path
+
+    @classmethod
+    def load(cls, path: Path) -> Check:
+        text = path.read_text(encoding="utf-8")
+        header = []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            header.append(line.lstrip("#").strip())
+        if not header or not header[0]:
+            raise ValueError(f"{path}:1: a check opens with a comment saying what it checks")
+        levels = [h.split(":", 1)[1].strip() for h in header if h.lower().startswith("level:")]
+        if len(levels) != 1 or levels[0] not in LEVELS:
+            raise ValueError(
+                f"{path}: the header needs one line `# level: error` or `# level: warning`"
+            )
+        name = path.name.removesuffix(".rq").removesuffix("-violation")
+        return cls(name, levels[0], header[0].rstrip("."), text, path)
+
+
+def load_checks(folders: Sequence[Path]) -> list[Check]:
+    checks = []
+    for folder in folders:
+        checks += [Check.load(p) for p in sorted(folder.glob("*-violation.rq"))]
+    return checks
+
+
+# -- reading the inputs ---------------------------------------------------------------------
+
+
+@dataclass
+class _Source:
+    """One input file: its triples, and where each term is written."""
+
+    path: str
+    graph: Graph
+    subjects: dict[str, int] = field(default_factory=dict)  # IRI -> line of its statement
+    uses: dict[str, int] = field(default_factory=dict)  # IRI -> first line it appears on
+    predicates: dict[tuple[str, str], int] = field(default_factory=dict)  # (s, p) -> line
+
+
+@dataclass
+class Inputs:
+    root: Path
+    ontology: list[_Source] = field(default_factory=list)
+    shapes: list[_Source] = field(default_factory=list)
+    claims: list[_Source] = field(default_factory=list)  # one per claim
+    findings: list[Finding] = field(default_factory=list)
+
+    def graph(self, sources: Iterable[_Source]) -> Graph:
+        g = Graph()
+        for s in sources:
+            g += s.graph
+        return g
+
+    def locate(self, iri: str, predicate: str | None = None) -> tuple[str, int]:
+        """Where to look for a term: its statement, else its first use (Turtle, then claims).
+
+        With ``predicate``, the line where that statement gives that predicate, if any.
+        """
+        files = [*self.ontology, *self.shapes]
+        if predicate is not None:
+            for s in files:
+                if (iri, predicate) in s.predicates:
+                    return s.path, s.predicates[(iri, predicate)]
+        for s in files:
+            if iri in s.subjects:
+                return s.path, s.subjects[iri]
+        for s in self.claims:
+            if iri in s.subjects:
+                return s.path, s.subjects[iri]
+        for s in [*files, *self.claims]:
+            if iri in s.uses:
+                return s.path, s.uses[iri]
+        return "", 0
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _error_line(path: Path) -> tuple[int, str]:
+    try:
+        list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as e:
+        return e.lineno or 0, str(e.msg if hasattr(e, "msg") else e)
+    except Exception as e:
+        return 0, str(e)
+    return 0, ""
+
+
+def read_turtle_file(path: Path, root: Path, findings: list[Finding]) -> _Source | None:
+    shown = _relative(path, root)
+    text = path.read_text(encoding="utf-8")
+    source = _Source(shown, Graph())
+    undefined: list[tuple[str, int]] = []
+    try:
+        doc = turtle.parse(text, strict_prefixes=False)
+        source.subjects = turtle.subject_lines(doc)
+        for item in doc.items:
+            if isinstance(item, turtle.Statement) and isinstance(item.subject, turtle.Iri):
+                for po in item.plist:
+                    source.predicates.setdefault((item.subject.value, po.verb.value), po.line)
+        for iri, line in doc.uses:
+            source.uses.setdefault(iri, line)
+        undefined = doc.undefined_prefixes
+        for item in doc.items:
+            if not isinstance(item, turtle.Prefix):
+                continue
+            expected = PREFIXES.get(item.name)
+            if expected is not None and expected != item.iri:
+                findings.append(
+                    Finding(
+                        shown,
+                        item.line,
+                        "warning",
+                        "prefix-iri",
+                        f"prefix {item.name}: is bound to <{item.iri}>, but kzmig binds it "
+                        f"to <{expected}> (graph/namespaces.py): use that IRI",
+                    )
+                )
+    except turtle.TurtleSyntaxError:
+        pass  # the real parser below says what is wrong
+    for prefix, line in undefined:
+        findings.append(
+            Finding(
+                shown,
+                line,
+                "error",
+                "undefined-prefix",
+                f"prefix {prefix}: is used but not declared: add `@prefix {prefix}: <...> .` "
+                "at the top of the file",
+            )
+        )
+    try:
+        source.graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except Exception as e:
+        line, message = _error_line(path)
+        if not (undefined and line in {ln for _, ln in undefined}):
+            findings.append(
+                Finding(shown, line, "error", "syntax", f"not valid Turtle: {message or e}")
+            )
+        return None
+    return source
+
+
+def read_claim_sheets(root: Path, findings: list[Finding]) -> list[_Source]:
+    """The triples of every claim, each claim a source named ``sheet:line``."""
+    from kzmig.loaders.sheets import parse_triples
+
+    out = []
+    for sheet in sorted((root / "sources").glob("*/claims.yaml")):
+        shown = _relative(sheet, root)
+        try:
+            node = yaml.compose(sheet.read_text(encoding="utf-8"))
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            line = mark.line + 1 if mark else 0
+            findings.append(Finding(shown, line, "error", "claim-sheet", f"not valid YAML: {e}"))
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        entries = {k.value: v for k, v in node.value}.get("claims")
+        if not isinstance(entries, yaml.SequenceNode):
+            continue
+        for entry in entries.value:
+            if not isinstance(entry, yaml.MappingNode):
+                continue
+            fields = {k.value: v for k, v in entry.value}
+            triples_node = fields.get("triples")
+            if not isinstance(triples_node, yaml.ScalarNode):
+                continue
+            line = triples_node.start_mark.line + 1
+            claim_id = fields["id"].value if isinstance(fields.get("id"), yaml.ScalarNode) else "?"
+            try:
+                triples = parse_triples(triples_node.value)
+            except Exception as e:
+                findings.append(
+                    Finding(
+                        shown,
+                        entry.start_mark.line + 1,
+                        "error",
+                        "claim-sheet",
+                        f"claim {claim_id!r}: its triples do not parse: {e}",
+                    )
+                )
+                continue
+            source = _Source(shown, Graph())
+            for s, p, o in triples:
+                source.graph.add((s, p, o))
+                source.subjects.setdefault(str(s), line)
+                for term in (p, o):
+                    if isinstance(term, URIRef):
+                        source.uses.setdefault(str(term), line)
+            out.append(source)
+    return out
+
+
+def read_inputs(root: Path) -> Inputs:
+    inputs = Inputs(root)
+    for folder, into in (("ontology", inputs.ontology), ("shapes", inputs.shapes)):
+        for path in turtle_files(root / folder):
+            source = read_turtle_file(path, root, inputs.findings)
+            if source is not None:
+                into.append(source)
+    inputs.claims = read_claim_sheets(root, inputs.findings)
+    return inputs
+
+
+# -- running the checks ---------------------------------------------------------------------
+
+
+def _known_terms() -> list[ox.Quad]:
+    graph = ox.NamedNode(G_KNOWN)
+    defined_by = ox.NamedNode(str(RDFS.isDefinedBy))
+    vocabulary = ox.NamedNode("urn:kzmig:KnownVocabulary")
+    quads = []
+    for ns in KNOWN_VOCABULARIES:
+        base = ox.NamedNode(str(ns._NS))
+        quads.append(ox.Quad(base, ox.NamedNode(str(RDF.type)), vocabulary, graph))
+        names = [*getattr(ns, "__annotations__", {}), *getattr(ns, "_extras", [])]
+        quads += [ox.Quad(ox.NamedNode(str(ns._NS) + n), defined_by, base, graph) for n in names]
+    return quads
+
+
+def _store(inputs: Inputs) -> ox.Store:
+    store = ox.Store()
+    for sources, name in (
+        (inputs.ontology, G_ONTOLOGY),
+        (inputs.shapes, G_SHAPES),
+        (inputs.claims, G_CLAIMS),
+    ):
+        graph = ox.NamedNode(name)
+        for source in sources:
+            store.extend(
+                ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]
+                for s, p, o in source.graph
+            )
+    store.extend(_known_terms())
+    return store
+
+
+def _curie(value: str) -> str:
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if value.startswith(ns) and len(ns) > len(best.partition("\0")[2]):
+            local = value[len(ns) :]
+            if re.fullmatch(r"[A-Za-z0-9_\-.]*", local) and not local.endswith("."):
+                best = f"{prefix}\0{ns}"
+    if best:
+        prefix, _, ns = best.partition("\0")
+        return f"{prefix}:{value[len(ns) :]}"
+    return f"<{value}>"
+
+
+def _show(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return _curie(term.value)
+    if isinstance(term, ox.Literal):
+        lang = f"@{term.language}" if term.language else ""
+        return f'"{term.value}"{lang}'
+    return "a blank node"
+
+
+def run_check(check: Check, store: ox.Store, inputs: Inputs) -> list[Finding]:
+    try:
+        rows = store.query(check.query, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as e:
+        return [
+            Finding(
+                _relative(check.path, inputs.root),
+                e.lineno or 0,
+                "error",
+                "check-query",
+                f"the query of check {check.name!r} does not parse: {e.msg}",
+            )
+        ]
+    if not isinstance(rows, ox.QuerySolutions):
+        return [
+            Finding(
+                _relative(check.path, inputs.root),
+                1,
+                "error",
+                "check-query",
+                f"check {check.name!r} must be a SELECT query (rows returned are problems)",
+            )
+        ]
+    names = {v.value for v in rows.variables}
+    out = []
+    for row in rows:
+        entity = row["entity"] if "entity" in names else None
+        path, line = ("", 0)
+        if isinstance(entity, ox.NamedNode):
+            prop = row["property"] if "property" in names else None
+            predicate = prop.value if isinstance(prop, ox.NamedNode) else None
+            path, line = inputs.locate(entity.value, predicate)
+        message = row["message"].value if "message" in names and row["message"] else check.title
+        detail = " ".join(
+            _show(row[v]) for v in ("property", "value") if v in names and row[v] is not None
+        )
+        subject = _show(entity) if entity is not None else ""
+        text = f"{subject}: {message}" if subject else message
+        if detail and not ("message" in names and row["message"]):
+            text += f" ({detail})"
+        out.append(Finding(path, line, check.level, check.name, text))
+    return out
+
+
+def check_consistency(inputs: Inputs) -> list[Finding]:
+    """OWL 2 RL over ontology + claims, as the build does: members of owl:Nothing, disjointness."""
+    triples: list[tuple[Node, Node, Node]] = [
+        t for s in [*inputs.ontology, *inputs.claims] for t in s.graph
+    ]
+    try:
+        result = closure(triples)
+    except Exception as e:
+        return [Finding("", 0, "error", "inconsistent", f"the reasoner failed: {e}")]
+    out = []
+    for i in result.inconsistencies:
+        path, line = inputs.locate(i.subject)
+        out.append(
+            Finding(
+                path,
+                line,
+                "error",
+                "inconsistent",
+                f"{i.message} (OWL 2 RL rule {i.rule}): fix the type or the class axiom",
+            )
+        )
+    return out
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    checks: list[str]
+    files: dict[str, int]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warning"]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "checks": self.checks,
+            "files": self.files,
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+BUILT_IN = ["syntax", "undefined-prefix", "prefix-iri", "claim-sheet", "inconsistent"]
+
+
+def check(root: Path, *, extra: Sequence[Path] = ()) -> Report:
+    """Run every check over the project at ``root``."""
+    root = root.resolve()
+    checks = load_checks([CHECKS, *extra])
+    inputs = read_inputs(root)
+    findings = list(inputs.findings)
+    store = _store(inputs)
+    for c in checks:
+        findings += run_check(c, store, inputs)
+    findings += check_consistency(inputs)
+    files = {
+        "ontology": len(turtle_files(root / "ontology")),
+        "shapes": len(turtle_files(root / "shapes")),
+        "claims": len(inputs.claims),
+    }
+    return Report(sorted(set(findings)), BUILT_IN + [c.name for c in checks], files)
+
+
+@click.command("check")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project folder holding ontology/, shapes/, sources/.",
+)
+@click.option(
+    "--checks",
+    "extra",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Another folder of *-violation.rq checks to run too. Repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only, not warnings.")
+def check_command(root: Path, extra: tuple[Path, ...], as_json: bool, quiet: bool) -> None:
+    """Check the ontology, the shapes and the claim sheets' terms.
+
+    Syntax and prefixes, ROBOT-style quality checks (one SPARQL file each in
+    graph/checks/), the OWL 2 RL profile, and consistency. Prints each
+    finding as FILE:LINE: LEVEL [CHECK] MESSAGE; exits 1 when there is an error.
+    """
+    try:
+        report = check(root, extra=extra)
+    except ValueError as e:
+        click.echo(f"kzmig check: {e}", err=True)
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for f in report.findings:
+            if not (quiet and f.level == "warning"):
+                click.echo(str(f))
+        click.echo(
+            f"kzmig check: {len(report.errors)} errors, {len(report.warnings)} warnings "
+            f"({len(report.checks)} checks over {report.files['ontology']} ontology files, "
+            f"{report.files['shapes']} shapes files, {report.files['claims']} claims)",
+            err=True,
+        )
+    sys.exit(1 if report.errors else 0)
+
+
+__all__ = ["Check", "Finding", "Report", "check", "check_command", "load_checks"]

@@ -1,0 +1,96 @@
+"""The SPARQL endpoint's options of `kzmig serve`: limits, updates, the HTTP server.
+
+Kept apart from cli.py so that the endpoint's knobs live in one place; pure click
+(kzmig.graph never imports the server). Defaults are documented in the README,
+section "SPARQL endpoint".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TOKEN_ENV = "KZMIG_UPDATE_TOKEN"
+
+
+def endpoint_options(command: F) -> F:
+    """Add the endpoint's options to a click command (they arrive as keyword arguments)."""
+    options = [
+        click.option(
+            "--allow-update",
+            is_flag=True,
+            help="Turn on SPARQL Update (/update) and the Graph Store Protocol (/store), "
+            f"for requests carrying Authorization: Bearer ${TOKEN_ENV}. Needs --data.",
+        ),
+        click.option(
+            "--timeout",
+            "query_timeout",
+            type=click.FloatRange(min=0.1),
+            default=30.0,
+            show_default=True,
+            help="Seconds a query may run before it is stopped (503); requests may lower it.",
+        ),
+        click.option(
+            "--max-rows",
+            type=click.IntRange(1),
+            default=10_000,
+            show_default=True,
+            help="Rows (or triples) per result; more are cut and X-SPARQL-Truncated says so.",
+        ),
+        click.option(
+            "--max-concurrent",
+            type=click.IntRange(1),
+            default=4,
+            show_default=True,
+            help="Queries running at once (one worker process each); past it, 503.",
+        ),
+        click.option(
+            "--max-request-bytes",
+            type=click.IntRange(1024),
+            default=1_000_000,
+            show_default=True,
+            help="Largest query or update request (413 past it).",
+        ),
+        click.option(
+            "--cache-mb",
+            type=click.IntRange(0),
+            default=64,
+            show_default=True,
+            help="Result cache per HTTP worker, in MB (0: off).",
+        ),
+        click.option(
+            "--server",
+            "http_server",
+            type=click.Choice(["granian", "gunicorn"]),
+            default="granian",
+            show_default=True,
+            help="The HTTP server to run the app in.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def endpoint_config(options: Mapping[str, Any], data_files: bool) -> dict[str, Any]:
+    """The app configuration for the endpoint options; refuses an unusable combination."""
+    allow = bool(options.get("allow_update"))
+    if allow and not os.environ.get(TOKEN_ENV):
+        raise click.UsageError(f"--allow-update needs a token: set {TOKEN_ENV}")
+    if allow and not data_files:
+        raise click.UsageError(
+            "--allow-update needs --data FILE...: a published release is read-only"
+        )
+    return {
+        "ALLOW_UPDATE": allow,
+        "QUERY_TIMEOUT": options["query_timeout"],
+        "MAX_ROWS": options["max_rows"],
+        "MAX_CONCURRENT": options["max_concurrent"],
+        "MAX_QUERY_BYTES": options["max_request_bytes"],
+        "CACHE_BYTES": options["cache_mb"] * 1_000_000,
+    }

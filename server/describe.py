@@ -1,0 +1,272 @@
+"""What the store says about one IRI: its description, labels, statements, provenance.
+
+Everything goes through ``QueryStore.query`` (SPARQL), so the pages work on any
+store behind that interface. IRIs are put into queries only as validated
+``pyoxigraph.NamedNode`` terms, never by string pasting.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from kzmig.graph.namespaces import KZO, NIF, OA, PROV, VOCABULARIES
+
+RDF_TYPE = VOCABULARIES["rdf"] + "type"
+LABELS = (
+    VOCABULARIES["rdfs"] + "label",
+    VOCABULARIES["skos"] + "prefLabel",
+    VOCABULARIES["dcterms"] + "title",
+)
+MAX_INCOMING = 2000
+MAX_GRAPH_CONTENT = 200_000
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def node(iri: str) -> ox.NamedNode:
+    """A validated IRI (ValueError when it is not one)."""
+    return ox.NamedNode(iri)
+
+
+def _rows(store: Any, sparql: str) -> list[ox.QuerySolution]:
+    return list(store.query(sparql))
+
+
+def exists(store: Any, iri: str) -> bool:
+    n = node(iri)
+    return bool(
+        store.query(
+            f"ASK {{ {{ {n} ?p ?o }} UNION {{ ?s ?p {n} }} UNION {{ GRAPH {n} {{ ?s ?p ?o }} }} }}"
+        )
+    )
+
+
+def is_graph(store: Any, iri: str) -> bool:
+    return bool(store.query(f"ASK {{ GRAPH {node(iri)} {{ ?s ?p ?o }} }}"))
+
+
+@dataclass
+class Description:
+    """The quads that describe one IRI (and, for a named graph, its content)."""
+
+    iri: str
+    about: list[ox.Quad] = field(default_factory=list)  # statements about it, with their graph
+    content: list[ox.Quad] = field(default_factory=list)  # a named graph's own triples
+    triples_only: list[ox.Triple] = field(default_factory=list)  # from a plain default graph
+
+    def triples(self) -> list[ox.Triple]:
+        """The description as a graph: each statement once, whichever graphs assert it."""
+        seen: dict[ox.Triple, None] = {}
+        for q in self.about:
+            seen.setdefault(ox.Triple(q.subject, q.predicate, q.object))
+        for t in self.triples_only:
+            seen.setdefault(t)
+        return list(seen)
+
+    def quads(self) -> list[ox.Quad]:
+        return list(dict.fromkeys([*self.about, *self.content]))
+
+
+def describe(store: Any, iri: str) -> Description:
+    """Outgoing and incoming statements, the nodes it owns (``<iri>/...``), its content.
+
+    Owned nodes are the evidence, selectors and figures of a claim: IRIs that
+    extend the claim's own and are reached from it.
+    """
+    d = Description(iri)
+    n = node(iri)
+    todo, done = [n], set()
+    while todo:
+        current = todo.pop()
+        if current in done:
+            continue
+        done.add(current)
+        for row in _rows(store, f"SELECT ?g ?p ?o WHERE {{ GRAPH ?g {{ {current} ?p ?o }} }}"):
+            obj = row["o"]
+            d.about.append(ox.Quad(current, row["p"], obj, row["g"]))
+            if isinstance(obj, ox.NamedNode) and obj.value.startswith(iri + "/"):
+                todo.append(obj)
+    for row in _rows(
+        store,
+        f"SELECT ?g ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p {n} }} }} LIMIT {MAX_INCOMING}",
+    ):
+        d.about.append(ox.Quad(row["s"], row["p"], n, row["g"]))
+    if not d.about:  # data loaded into a plain default graph (e.g. `kzmig serve --data x.ttl`)
+        for row in _rows(store, f"SELECT ?p ?o WHERE {{ {n} ?p ?o }}"):
+            d.triples_only.append(ox.Triple(n, row["p"], row["o"]))
+        for row in _rows(store, f"SELECT ?s ?p WHERE {{ ?s ?p {n} }} LIMIT {MAX_INCOMING}"):
+            d.triples_only.append(ox.Triple(row["s"], row["p"], n))
+    for row in _rows(
+        store, f"SELECT ?s ?p ?o WHERE {{ GRAPH {n} {{ ?s ?p ?o }} }} LIMIT {MAX_GRAPH_CONTENT}"
+    ):
+        d.content.append(ox.Quad(row["s"], row["p"], row["o"], n))
+    return d
+
+
+# -- labels ----------------------------------------------------------------------------------
+
+
+def labels(store: Any, iris: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """IRI -> its labels as (text, language tag or '')."""
+    wanted = sorted({i for i in iris})
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for start in range(0, len(wanted), 400):
+        chunk = " ".join(str(node(i)) for i in wanted[start : start + 400])
+        preds = " ".join(f"<{p}>" for p in LABELS)
+        for row in _rows(
+            store,
+            f"SELECT DISTINCT ?x ?label WHERE {{ VALUES ?x {{ {chunk} }} "
+            f"VALUES ?p {{ {preds} }} ?x ?p ?label FILTER(isLiteral(?label)) }}",
+        ):
+            lit = row["label"]
+            out[row["x"].value].append((lit.value, (lit.language or "").lower()))
+    return out
+
+
+def pick(options: Sequence[tuple[str, str]], languages: Sequence[str]) -> tuple[str, str] | None:
+    """The label in the reader's language: the first of ``languages`` that has one
+    (``kk`` also takes ``kk-Cyrl``), then English, then untagged, then any."""
+    if not options:
+        return None
+    by_lang: dict[str, tuple[str, str]] = {}
+    for text, lang in sorted(options):
+        by_lang.setdefault(lang, (text, lang))
+    for wanted in [*[w.lower() for w in languages], "en", ""]:
+        if wanted in by_lang:
+            return by_lang[wanted]
+        primary = wanted.split("-", 1)[0]
+        for lang, value in by_lang.items():
+            if primary and lang.split("-", 1)[0] == primary:
+                return value
+    return by_lang[sorted(by_lang)[0]]
+
+
+def local_name(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri.rstrip(sep):
+            tail = iri.rstrip(sep).rsplit(sep, 1)[1]
+            if tail:
+                return tail
+    return iri
+
+
+# -- provenance ------------------------------------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    exact: str
+    start: int | None
+    end: int | None
+    source: str
+
+
+@dataclass
+class ClaimProvenance:
+    claim: str
+    evidence: list[Evidence] = field(default_factory=list)
+    attribution: list[str] = field(default_factory=list)
+    method: str | None = None
+    confidence: str | None = None
+    derived_from: str | None = None
+
+
+def provenance(store: Any, prov_graph: str, claims: Iterable[str]) -> dict[str, ClaimProvenance]:
+    """For each claim: its quotes (with offsets), in-text attribution, method, confidence."""
+    wanted = sorted(set(claims))
+    out: dict[str, ClaimProvenance] = {c: ClaimProvenance(c) for c in wanted}
+    g = node(prov_graph)
+    for start in range(0, len(wanted), 200):
+        chunk = " ".join(str(node(c)) for c in wanted[start : start + 200])
+        for row in _rows(
+            store,
+            f"""SELECT ?c ?method ?conf ?src WHERE {{ VALUES ?c {{ {chunk} }}
+              GRAPH {g} {{ ?c a <{KZO.Claim}> .
+                OPTIONAL {{ ?c <{KZO.method}> ?method }}
+                OPTIONAL {{ ?c <{KZO.confidence}> ?conf }}
+                OPTIONAL {{ ?c <{PROV.wasDerivedFrom}> ?src }} }} }}""",
+        ):
+            p = out[row["c"].value]
+            p.method = row["method"].value if row["method"] else None
+            p.confidence = row["conf"].value if row["conf"] else None
+            p.derived_from = row["src"].value if row["src"] else None
+        for row in _rows(
+            store,
+            f"""SELECT DISTINCT ?c ?a WHERE {{ VALUES ?c {{ {chunk} }}
+              GRAPH {g} {{ ?c <{PROV.hadPrimarySource}> ?a }} }} ORDER BY ?a""",
+        ):
+            out[row["c"].value].attribution.append(row["a"].value)
+        for row in _rows(
+            store,
+            f"""SELECT ?c ?ev ?exact ?start ?end ?src WHERE {{ VALUES ?c {{ {chunk} }}
+              GRAPH {g} {{ ?c <{KZO.evidence}> ?ev . ?ev <{OA.hasSource}> ?src ;
+                  <{OA.hasSelector}> ?q . ?q <{OA.exact}> ?exact .
+                OPTIONAL {{ ?ev <{OA.hasSelector}> ?pos . ?pos <{OA.start}> ?start ;
+                  <{OA.end}> ?end }} }} }} ORDER BY ?c ?start""",
+        ):
+            out[row["c"].value].evidence.append(
+                Evidence(
+                    row["exact"].value,
+                    int(row["start"].value) if row["start"] else None,
+                    int(row["end"].value) if row["end"] else None,
+                    row["src"].value,
+                )
+            )
+    return out
+
+
+def passages(store: Any, prov_graph: str, source: str) -> list[tuple[int, int, str]]:
+    """Every piece of evidence in ``source``: (start, end, claim), by position."""
+    rows = _rows(
+        store,
+        f"""SELECT DISTINCT ?start ?end ?c WHERE {{ GRAPH {node(prov_graph)} {{
+              ?c <{KZO.evidence}> ?ev . ?ev <{OA.hasSource}> {node(source)} ;
+                 <{OA.hasSelector}> ?pos . ?pos <{OA.start}> ?start ; <{OA.end}> ?end }} }}""",
+    )
+    found = [(int(r["start"].value), int(r["end"].value), r["c"].value) for r in rows]
+    return sorted(found)
+
+
+def text_of(store: Any, source: str) -> str | None:
+    """The text of a source, as the graph holds it (nif:isString)."""
+    rows = _rows(store, f"SELECT ?t WHERE {{ {node(source)} <{NIF.isString}> ?t }} LIMIT 1")
+    return rows[0]["t"].value if rows else None
+
+
+def span_of(store: Any, iri: str) -> tuple[str, int, int] | None:
+    """(source, start, end) of a sentence, paragraph or section."""
+    rows = _rows(
+        store,
+        f"""SELECT ?ctx ?b ?e WHERE {{ {node(iri)} <{NIF.referenceContext}> ?ctx ;
+              <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?e }} LIMIT 1""",
+    )
+    if not rows:
+        return None
+    r = rows[0]
+    return r["ctx"].value, int(r["b"].value), int(r["e"].value)
+
+
+def prefixes_used(data: Iterable[ox.Triple | ox.Quad], prefixes: dict[str, str]) -> dict[str, str]:
+    """Only the prefixes whose namespace some IRI in ``data`` starts with (tidier output)."""
+    seen: set[str] = set()
+    for t in data:
+        terms: list[Any] = [t.subject, t.predicate, t.object]
+        if isinstance(t, ox.Quad):
+            terms.append(t.graph_name)
+        for term in terms:
+            if isinstance(term, ox.NamedNode):
+                seen.add(term.value)
+            elif isinstance(term, ox.Literal) and term.datatype is not None:
+                seen.add(term.datatype.value)
+    out = {}
+    for p, ns in prefixes.items():
+        local = [i[len(ns) :] for i in seen if i.startswith(ns)]
+        # a prefix whose names would need escaping (kzr:graph\/provenance) reads worse
+        # than the full IRI: keep it only when every local name is plain
+        if local and not any(c in name for name in local for c in "/#?"):
+            out[p] = ns
+    return out

@@ -1,0 +1,225 @@
+"""What a worker process does with one job: run it on the store and write the answer.
+
+A job is a plain dict (pickled over a pipe), so is the reply: ``status``, ``media``,
+``body``, ``rows``, ``truncated``, ``version`` and an optional ``message``. Nothing
+here imports Flask; everything here may be killed half-way.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pyoxigraph as ox
+from kzmig.graph.adapters import StoreUnavailable
+from kzmig.graph.store import QueryStore
+
+from . import conneg, guard, results
+
+
+def _error(status: int, message: str, version: str = "") -> dict[str, Any]:
+    return {"status": status, "message": message, "body": b"", "media": None, "version": version}
+
+
+# format= names that mean a graph format when the answer is a graph (SPARQLWrapper
+# sends format=json / format=xml / format=n3 whatever the query form)
+GRAPH_ALIASES = {
+    "json": "application/ld+json",
+    "xml": "application/rdf+xml",
+    "n3": "text/turtle",
+    "rdf+xml": "application/rdf+xml",
+}
+
+
+def _choose(job: dict[str, Any], offered: list[str], what: str) -> str | None:
+    fmt = job.get("format")
+    if fmt:
+        name = fmt.lower()
+        for media in (conneg.SHORT_NAMES.get(name), GRAPH_ALIASES.get(name), name):
+            if media in offered:
+                return media
+        return None
+    return conneg.negotiate(job.get("accept"), offered)
+
+
+def _not_acceptable(job: dict[str, Any], offered: list[str], what: str, version: str) -> dict:
+    asked = f"format={job['format']!r}" if job.get("format") else "the Accept header"
+    return _error(
+        406,
+        f"{what} can't be written in any type that {asked} allows; offered: " + ", ".join(offered),
+        version,
+    )
+
+
+def _syntax(kind: str, error: SyntaxError) -> str:
+    return f"{kind} syntax error: {error}"
+
+
+def run(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
+    op = job["op"]
+    try:
+        if op == "query":
+            return run_query(store, job)
+        if op == "update":
+            return run_update(store, job)
+        if op == "gsp":
+            return run_gsp(store, job)
+        if op == "ping":
+            return {"status": 200, "body": b"", "media": None, "version": store.version}
+    except guard.Refused as e:
+        return _error(400, str(e))
+    except PermissionError as e:
+        return _error(403, str(e))
+    return _error(500, f"unknown job {op!r}")
+
+
+def run_query(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
+    text: str = job["query"]
+    version = store.version
+    clauses = _screen(text, job.get("base"))
+    if not job.get("default") and not job.get("named"):
+        for kind, iri in clauses:
+            if not _graph_exists(store, iri):
+                raise guard.Refused(
+                    f"{kind} <{iri}>: no graph of that name in this dataset, and this server "
+                    "never fetches graphs from the Web. List the graphs it holds with "
+                    "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+                )
+    try:
+        result = store.query(
+            text,
+            default_graph=job.get("default") or (),
+            named_graphs=job.get("named") or (),
+            union_default=job.get("union", True),
+            base_iri=job.get("base"),
+            timeout=job.get("timeout"),
+        )
+        return write(result, job, version)
+    except SyntaxError as e:
+        return _error(400, _syntax("query", e), version)
+    except (TimeoutError, StoreUnavailable) as e:  # before OSError: TimeoutError is one
+        return _error(503, f"the store could not answer: {e}", version)
+    except (OSError, ValueError, RuntimeError) as e:
+        return _error(400, f"query failed: {e}", version)
+
+
+@functools.lru_cache(maxsize=512)
+def _screen(text: str, base: str | None) -> tuple[tuple[str, str], ...]:
+    """Refuse outbound requests; the FROM / FROM NAMED graphs (memoized: lookups repeat)."""
+    toks = guard.tokens(text)
+    guard.check_depth(text, toks)
+    guard.check_no_outbound(text, toks)
+    return tuple(guard.dataset_clauses(text, base, toks))
+
+
+def _graph_exists(store: QueryStore, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    return bool(store.query(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}", union_default=False))
+
+
+def write(result: Any, job: dict[str, Any], version: str) -> dict[str, Any]:
+    """Serialize a result in the negotiated type, at most ``max_rows`` rows."""
+    max_rows = int(job.get("max_rows") or 10_000)
+    if isinstance(result, ox.QueryBoolean | bool):
+        media = _choose(job, results.BOOLEAN_TYPES, "an ASK answer")
+        if media is None:
+            return _not_acceptable(job, results.BOOLEAN_TYPES, "an ASK answer", version)
+        body = results.write_boolean(bool(result), media)
+        return _ok(media, body, 1, False, version)
+    variables = getattr(result, "variables", None)
+    if variables is not None:
+        media = _choose(job, results.TABLE_TYPES, "SELECT results")
+        if media is None:
+            return _not_acceptable(job, results.TABLE_TYPES, "SELECT results", version)
+        rows, truncated = results.capped(result, max_rows)
+        names = [v.value for v in variables]
+        body = results.write_solutions(names, rows, media)
+        return _ok(media, body, len(rows), truncated, version)
+    media = _choose(job, results.GRAPH_TYPES, "a graph")
+    if media is None:
+        return _not_acceptable(job, results.GRAPH_TYPES, "a graph", version)
+    triples, truncated = results.capped(result, max_rows)
+    return _ok(media, results.write_graph(triples, media), len(triples), truncated, version)
+
+
+def _ok(media: str, body: bytes, rows: int, truncated: bool, version: str) -> dict[str, Any]:
+    return {
+        "status": 200,
+        "media": media,
+        "body": body,
+        "rows": rows,
+        "truncated": truncated,
+        "version": version,
+    }
+
+
+def run_update(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
+    text: str = job["update"]
+    toks = guard.tokens(text)
+    guard.check_depth(text, toks)
+    guard.check_no_outbound(text, toks)
+    text = guard.add_using(text, job.get("using") or [], job.get("using_named") or [])
+    try:
+        store.update(text, base_iri=job.get("base"), timeout=job.get("timeout"))
+    except SyntaxError as e:
+        return _error(400, _syntax("update", e))
+    except (OSError, ValueError, RuntimeError) as e:
+        return _error(400, f"update failed: {e}")
+    return {"status": 204, "body": b"", "media": None, "version": store.version}
+
+
+GSP_INPUT = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def run_gsp(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
+    """The Graph Store HTTP Protocol, written as SPARQL so that any QueryStore serves it."""
+    method: str = job["method"]
+    graph: str | None = job.get("graph")
+    target = f"GRAPH {ox.NamedNode(graph)}" if graph else "DEFAULT"
+    exists = True if graph is None else _graph_exists(store, graph)
+    if method in ("GET", "HEAD"):
+        if not exists:
+            return _error(404, f"no graph <{graph}> in this dataset")
+        if graph:
+            query = (
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+            )
+        else:
+            query = "CONSTRUCT WHERE { ?s ?p ?o }"
+        result = store.query(query, union_default=False)
+        return write(result, {**job, "max_rows": job.get("max_rows") or 10**9}, store.version)
+    if method == "DELETE":
+        if not exists:
+            return _error(404, f"no graph <{graph}> in this dataset")
+        store.update(f"DROP SILENT {target}")
+        return {"status": 204, "body": b"", "media": None, "version": store.version}
+    fmt = GSP_INPUT.get(job.get("media") or "")
+    if fmt is None:
+        return _error(
+            415,
+            f"can't read a graph sent as {job.get('media')!r}; send one of " + ", ".join(GSP_INPUT),
+        )
+    try:
+        triples = list(ox.parse(job["body"], format=fmt, base_iri=job.get("base")))
+    except SyntaxError as e:
+        return _error(400, f"the graph sent does not parse: {e}")
+    data = ox.serialize(
+        [t.triple if isinstance(t, ox.Quad) else t for t in triples],
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    inner = (data or b"").decode("utf-8")
+    body = f"GRAPH {ox.NamedNode(graph)} {{ {inner} }}" if graph else inner
+    steps = []
+    if method == "PUT":
+        steps.append(f"DROP SILENT {target}")
+    steps.append(f"INSERT DATA {{ {body} }}")
+    store.update(" ;\n".join(steps))
+    status = 201 if not exists else 204
+    return {"status": status, "body": b"", "media": None, "version": store.version}

@@ -1,0 +1,39 @@
+"""One log line per request: time, endpoint, status, duration, rows, a hash of the query.
+
+The query text itself is not logged (it may be large or private); its hash lets
+an operator match repeated queries. Tokens and other headers are never logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+log = logging.getLogger("kzmig.query")
+
+
+def query_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def record(
+    endpoint: str,
+    status: int,
+    started: float,
+    *,
+    rows: int | None = None,
+    text: str | None = None,
+    cache: str = "-",
+) -> None:
+    duration = (time.perf_counter() - started) * 1000
+    log.info(
+        "%s %s status=%d ms=%.1f rows=%s cache=%s query=%s",
+        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        endpoint,
+        status,
+        duration,
+        "-" if rows is None else rows,
+        cache,
+        query_hash(text) if text else "-",
+    )

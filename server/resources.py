@@ -1,0 +1,170 @@
+"""Dereferencing: every IRI under ``<base>resource/`` answers at ``/resource/...``.
+
+Served directly (200 OK, never a 303 redirect): the response is a description
+of the thing the IRI names; ``Content-Location`` names the document actually
+sent (``/resource/x.ttl``), ``Link: rel=alternate`` lists the other forms, and
+``Vary: Accept`` tells caches that the form depends on the request.
+
+What a client gets:
+- ``text/html``: the resource page (or, for a source text, the text with its
+  evidence highlighted);
+- ``text/turtle``, ``application/n-triples``, ``application/ld+json``,
+  ``application/rdf+xml``: the statements about the IRI (outgoing, incoming,
+  and the nodes it owns, such as a claim's evidence), each once;
+- ``application/trig``, ``application/n-quads``: the same statements in the
+  named graphs that assert them (so each triple's claim is kept), plus, for a
+  named graph (a claim, the provenance graph, ...), the graph's own content.
+
+A suffix (``/resource/x.ttl``) or ``?format=ttl`` picks the form outright.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from kzmig.graph.namespaces import PREFIXES
+
+from . import conneg, describe, iris, sources, view
+
+bp = Blueprint("resources", __name__)
+
+HTML = "text/html"
+OFFERED = [
+    HTML,
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/trig",
+    "application/n-quads",
+]
+SUFFIXES = {
+    ".html": HTML,
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".trig": "application/trig",
+    ".nq": "application/n-quads",
+}
+EXTENSION = {media: ext for ext, media in SUFFIXES.items()}
+QUAD_TYPES = {"application/trig", "application/n-quads"}
+PREFIXED = {"text/turtle", "application/trig", "application/rdf+xml"}
+
+
+def _store() -> Any:
+    return current_app.extensions["kzmig.store"]
+
+
+def _not_found(iri: str) -> Response:
+    return Response(
+        f"404 Not Found: this server has nothing about <{iri}>. Resources live under "
+        f"{iris.resource_ns()}; try the SPARQL endpoint at /sparql.\n",
+        status=404,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _resolve(path: str) -> tuple[str, str | None]:
+    """(the IRI asked about, the media type its suffix names, if any)."""
+    store = _store()
+    iri = iris.iri_for_path(path)
+    try:
+        known = describe.exists(store, iri)
+    except ValueError:
+        known = False
+    if known:
+        return iri, None
+    for ext, media in SUFFIXES.items():
+        if path.endswith(ext) and len(path) > len(ext):
+            stem = iris.iri_for_path(path[: -len(ext)])
+            try:
+                if describe.exists(store, stem):
+                    return stem, media
+            except ValueError:
+                break
+    abort(_not_found(iri))
+
+
+def _choose(suffix_media: str | None) -> str:
+    fmt = request.args.get("format")
+    if fmt:
+        media = conneg.SHORT_NAMES.get(fmt.lower(), fmt.lower())
+        if media not in OFFERED:
+            abort(
+                Response(
+                    f"406 Not Acceptable: format={fmt!r} is not offered; offered: "
+                    f"{', '.join(OFFERED)} (or ttl, nt, jsonld, rdf, trig, nq, html)\n",
+                    status=406,
+                    content_type="text/plain; charset=utf-8",
+                )
+            )
+        return media
+    if suffix_media:
+        return suffix_media
+    chosen = conneg.negotiate(request.headers.get("Accept"), OFFERED)
+    if chosen is None:
+        abort(
+            Response(
+                f"406 Not Acceptable: none of the types in Accept is offered here; "
+                f"offered: {', '.join(OFFERED)}\n",
+                status=406,
+                content_type="text/plain; charset=utf-8",
+                headers={"Vary": "Accept"},
+            )
+        )
+    return chosen
+
+
+def serialize(d: describe.Description, media: str) -> bytes:
+    fmt = conneg.GRAPH_FORMATS[media]
+    data: list[Any] = d.quads() if media in QUAD_TYPES else d.triples()
+    if media in QUAD_TYPES and d.triples_only:
+        data += [
+            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in d.triples_only
+        ]
+    prefixes = describe.prefixes_used(data, PREFIXES) if media in PREFIXED else None
+    return ox.serialize(data, format=fmt, prefixes=prefixes) or b""
+
+
+@bp.route("/resource/<path:path>")
+def resource(path: str) -> Response:
+    store = _store()
+    iri, suffix_media = _resolve(path)
+    media = _choose(suffix_media)
+    local = iris.local_path(iri) or request.path
+    tag = hashlib.sha256(
+        "\0".join(
+            [str(store.version), iri, media, ",".join(request.accept_languages.values())]
+        ).encode()
+    ).hexdigest()[:32]
+    if tag in request.if_none_match:
+        response = Response(status=304)
+    elif media == HTML:
+        response = Response(page(store, iri), content_type="text/html; charset=utf-8")
+    else:
+        d = describe.describe(store, iri)
+        charset = "; charset=utf-8" if media.startswith("text/") else ""
+        response = Response(serialize(d, media), content_type=media + charset)
+    response.set_etag(tag)
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Content-Location"] = local + EXTENSION[media]
+    response.headers["Link"] = ", ".join(
+        f'<{local}{EXTENSION[m]}>; rel="alternate"; type="{m}"' for m in OFFERED
+    )
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def page(store: Any, iri: str) -> str:
+    """The HTML page of one IRI."""
+    languages = [lang for lang, _ in request.accept_languages if lang != "*"]
+    d = describe.describe(store, iri)
+    model = view.resource_model(store, iri, d, languages)
+    source = sources.source_model(store, iri, request.args.get("char"))
+    local = iris.local_path(iri) or request.path
+    alternates = [(m, local + EXTENSION[m]) for m in OFFERED if m != HTML]
+    return render_template("resource.html", r=model, source=source, alternates=alternates, iri=iri)

@@ -1,0 +1,191 @@
+"""Writing query results with a row cap: SPARQL JSON, XML, CSV and TSV, and RDF graphs.
+
+pyoxigraph serializes a whole result or nothing, so SELECT results are written
+here from at most ``max_rows`` solutions, read before the first byte is sent:
+whether the cap cut the result is known in time to say so in a header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+BOOLEAN_TYPES = ["application/sparql-results+json", "application/sparql-results+xml",
+                 "application/json", "application/xml"]  # fmt: skip
+TABLE_TYPES = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+]
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+}
+GRAPH_TYPES = list(GRAPH_FORMATS)
+
+
+@dataclass
+class Written:
+    body: bytes
+    rows: int
+    truncated: bool
+
+
+def capped(items: Iterable[Any], max_rows: int) -> tuple[list[Any], bool]:
+    """At most ``max_rows`` items, and whether there were more."""
+    taken = list(islice(iter(items), max_rows + 1))
+    if len(taken) > max_rows:
+        return taken[:max_rows], True
+    return taken, False
+
+
+def write_boolean(value: bool, media: str) -> bytes:
+    if "xml" in media:
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        ).encode()
+    return json.dumps({"head": {}, "boolean": value}).encode()
+
+
+def write_solutions(variables: list[str], rows: list[ox.QuerySolution], media: str) -> bytes:
+    if media in ("text/csv",):
+        return _csv(variables, rows).encode()
+    if media == "text/tab-separated-values":
+        return _tsv(variables, rows).encode()
+    if "xml" in media:
+        return "".join(_xml(variables, rows)).encode()
+    return _json(variables, rows).encode()
+
+
+def write_graph(triples: list[ox.Triple], media: str) -> bytes:
+    return ox.serialize(triples, format=GRAPH_FORMATS[media]) or b""
+
+
+# --- SPARQL 1.1 Query Results JSON -------------------------------------------------
+
+
+def _json_term(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _json(variables: list[str], rows: list[ox.QuerySolution]) -> str:
+    bindings = []
+    for row in rows:
+        binding = {}
+        for name in variables:
+            term = row[name]
+            if term is not None:
+                binding[name] = _json_term(term)
+        bindings.append(binding)
+    return json.dumps(
+        {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
+    )
+
+
+# --- SPARQL Query Results XML ------------------------------------------------------
+
+
+def _xml_term(term: Any) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
+        return f"<literal>{escape(term.value)}</literal>"
+    if isinstance(term, ox.Triple):
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject>"
+            f"<predicate>{_xml_term(term.predicate)}</predicate>"
+            f"<object>{_xml_term(term.object)}</object></triple>"
+        )
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _xml(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+    yield '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+    for name in variables:
+        yield f"<variable name={quoteattr(name)}/>"
+    yield "</head><results>"
+    for row in rows:
+        yield "<result>"
+        for name in variables:
+            term = row[name]
+            if term is not None:
+                yield f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
+        yield "</result>"
+    yield "</results></sparql>\n"
+
+
+# --- CSV and TSV -------------------------------------------------------------------
+
+
+def _csv_field(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        text = "_:" + term.value
+    elif isinstance(term, ox.NamedNode | ox.Literal):
+        text = term.value
+    else:
+        text = str(term)
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv(variables: list[str], rows: list[ox.QuerySolution]) -> str:
+    lines = [",".join(_csv_field(name) for name in variables)]
+    lines += [",".join(_csv_field(row[name]) for name in variables) for row in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _tsv(variables: list[str], rows: list[ox.QuerySolution]) -> str:
+    lines = ["\t".join("?" + name for name in variables)]
+    for row in rows:
+        lines.append("\t".join("" if row[n] is None else str(row[n]) for n in variables))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,93 @@
+"""Per-process state of the endpoint: the store spec, the query workers, the cache.
+
+Created lazily in the process that serves requests (never inherited across a
+fork), because worker pipes and threads belong to the process that made them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import MutableMapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from kzmig.graph.release import data_dir
+from kzmig.graph.store import QueryStore, StoreSpec, load_files, open_store
+
+from .cache import ResultCache
+from .executor import Executor
+from .limits import DEFAULTS, Limits
+
+_lock = threading.Lock()
+
+
+def spec_for(config: MutableMapping[str, Any]) -> StoreSpec:
+    """What store to serve: a StoreSpec given as STORE_SPEC, --data files, or a release.
+
+    ``--data`` files are loaded once into a temporary on-disk store (DATA_STORE),
+    so that query workers and the update worker of every HTTP process share them.
+    """
+    given = config.get("STORE_SPEC")
+    if isinstance(given, StoreSpec):
+        return given
+    if config.get("STORE_URL"):
+        return StoreSpec("remote", str(config["STORE_URL"]))
+    writable = bool(config.get("ALLOW_UPDATE"))
+    files = list(config.get("DATA_FILES") or [])
+    if files and not config.get("DATA_STORE"):
+        folder = Path(tempfile.mkdtemp(prefix="kzmig-data-"))
+        owner = os.getpid()
+
+        def remove() -> None:
+            if os.getpid() == owner:  # not in forked children
+                shutil.rmtree(folder, ignore_errors=True)
+
+        atexit.register(remove)
+        load_files([Path(f) for f in files], folder / "store")
+        config["DATA_STORE"] = str(folder / "store")
+    if config.get("DATA_STORE"):
+        return StoreSpec("disk", str(config["DATA_STORE"]), writable=writable)
+    return StoreSpec("release", str(data_dir(config.get("DATA_DIR"))))
+
+
+def open_app_store(config: MutableMapping[str, Any]) -> QueryStore:
+    """The store the app reads in-process (pages, health); it never writes."""
+    return open_store(replace(spec_for(config), writable=False))
+
+
+@dataclass
+class Runtime:
+    pid: int
+    limits: Limits
+    executor: Executor
+    cache: ResultCache
+    spec: StoreSpec
+
+
+def get(app: Flask) -> Runtime:
+    current: Runtime | None = app.extensions.get("kzmig.runtime")
+    if current is not None and current.pid == os.getpid():
+        return current
+    with _lock:
+        current = app.extensions.get("kzmig.runtime")
+        if current is not None and current.pid == os.getpid():
+            return current
+        for key, value in DEFAULTS.items():
+            app.config.setdefault(key, value)
+        limits = Limits.from_config(app.config)
+        spec = spec_for(app.config)
+        current = Runtime(
+            pid=os.getpid(),
+            limits=limits,
+            executor=Executor(spec, limits.pool_size, queue_wait=limits.queue_wait),
+            cache=ResultCache(limits.cache_bytes),
+            spec=spec,
+        )
+        app.extensions["kzmig.runtime"] = current
+        return current

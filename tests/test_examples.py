@@ -1,0 +1,236 @@
+"""The example queries of the home page are tests: each runs over the protocol, and its
+answer is checked against what the source text plainly states."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from flask.testing import FlaskClient
+from kzmig.server.pages import example_queries
+
+Rows = list[dict[str, str]]
+SOURCE = "migration-in-kazakhstan"
+
+
+@pytest.fixture(scope="module")
+def text(root: Path) -> str:
+    return (root / "sources" / SOURCE / "text.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def reference_year(root: Path) -> int:
+    meta = yaml.safe_load((root / "sources" / SOURCE / "source.yaml").read_text(encoding="utf-8"))
+    return int(meta["reference_year"])
+
+
+def run(client: FlaskClient, query: str) -> Rows:
+    response = client.post(
+        "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    return [{k: v["value"] for k, v in b.items()} for b in body["results"]["bindings"]]
+
+
+def folded(s: str) -> str:
+    return " ".join(s.split())
+
+
+def check_enbek(rows: Rows, text: str, reference_year: int) -> None:
+    assert len({r["claim"] for r in rows}) >= 5
+    for r in rows:
+        assert r["quote"] in text
+    # "the Government of the country approved the program ... "Enbek" five years ago"
+    assert any(
+        r["property"].endswith("#approvedBy") and "government" in r["value"] for r in rows
+    ), rows
+    assert any(
+        r["property"].endswith("#startYear") and r["value"] == str(reference_year - 5) for r in rows
+    )
+    assert any('"Enbek"' in r["quote"] for r in rows)
+
+
+def check_programs_and_agencies(rows: Rows, text: str, reference_year: int) -> None:
+    assert any(
+        r.get("programLabel") == "Enbek" and "Government" in r.get("agencyLabel", "") for r in rows
+    ), rows
+    # "the Virgin Lands Campaign" was one of the relocations "the Soviet government orchestrated"
+    assert any(
+        "Virgin Lands" in r.get("programLabel", "") and "Soviet" in r.get("agencyLabel", "")
+        for r in rows
+    ), rows
+
+
+def check_flows_by_period(rows: Rows, text: str, reference_year: int) -> None:
+    starts = [int(r["start"]) for r in rows if "start" in r]
+    assert starts == sorted(starts), "earliest first"
+    assert len(rows) == len(starts) + sum(1 for r in rows if "start" not in r)
+    for r in rows:
+        if "start" in r and "end" in r:
+            assert int(r["start"]) <= int(r["end"])
+    assert "Virgin Lands Campaign in the 1950s and 1960s" in text
+    assert any("Virgin Lands" in r.get("flowLabel", "") and r.get("start") == "1950" for r in rows)
+    assert "In the 1990s, a significant number of ethnic Russians and Germans emigrated" in text
+    nineties = [r for r in rows if r.get("periodLabel") == "1990s"]
+    assert nineties and all(r["start"] == "1990" for r in nineties)
+
+
+def check_sources_of_a_figure(rows: Rows, text: str, reference_year: int) -> None:
+    assert rows
+    for r in rows:
+        assert r["value"] == "32000"
+        assert "32 thousand" in r["quote"] and r["quote"] in text
+        assert "Ministry of Labor" in r["attributedToLabel"]
+        assert r["source"].endswith(f"/source/{SOURCE}")
+    # the paragraph is repeated in the text: one sentence per copy
+    assert len({r["sentence"] for r in rows}) == text.count("32 thousand people have moved")
+
+
+def check_claims_per_section(rows: Rows, text: str, reference_year: int) -> None:
+    assert rows and all(int(r["claims"]) >= 1 for r in rows)
+    assert rows[0]["title"] == "Overview"
+    position = 0
+    for r in rows:  # in the order of the text
+        found = text.find(r["title"], position)
+        assert found >= 0, f"section {r['title']!r} out of order"
+        position = found + len(r["title"])
+    assert any(r["title"] == "Migration Policies" for r in rows)
+
+
+def check_attributed_statistics(rows: Rows, text: str, reference_year: int) -> None:
+    values = [int(r["value"]) for r in rows]
+    assert values == sorted(values, reverse=True)
+    by_value = {int(r["value"]): r for r in rows}
+    expected = {
+        32000: ("Ministry of Labor", "32 thousand"),
+        89000: ("UNESCO", "89 thousand"),
+        780000: ("Bureau of National Statistics", "780 thousand"),
+        111000: ("Concept", "111 thousand"),
+    }
+    for value, (who, words) in expected.items():
+        assert words in text
+        assert value in by_value, f"{value} ({words}) attributed to {who}"
+        assert who in by_value[value]["attributedToLabel"]
+        assert words in by_value[value]["quote"]
+    # "more than 780 thousand people move inside the country per year"
+    assert "more than 780 thousand" in text
+    assert by_value[780000].get("lowerBound") == "true"
+    assert by_value[32000].get("lowerBound") in (None, "false")
+
+
+def check_repatriation_measures(rows: Rows, text: str, reference_year: int) -> None:
+    for r in rows:
+        assert r["sentenceText"] in text
+    said = " ".join(r["sentenceText"] for r in rows)
+    assert "simplify the procedure for obtaining citizenship" in said
+    assert "quotas for admission to universities for ethnic Kazakhs living abroad" in said
+    citizenship = [r for r in rows if "citizenship" in r["sentenceText"]]
+    assert any("Concept" in r.get("proposedIn", "") for r in citizenship)
+    # "in the next two years" is resolved against the text's own year
+    assert "in the next two years" in text
+    centres = [r for r in rows if "Adaptation and Integration Centers" in r["sentenceText"]]
+    assert any(r.get("since") == str(reference_year + 1) for r in centres) or not centres
+
+
+def check_emigration_trends(rows: Rows, text: str, reference_year: int) -> None:
+    starts = [int(r["start"]) for r in rows]
+    assert starts == sorted(starts)
+
+    def matching(start: str, end: str | None) -> dict[str, str]:
+        match = [r for r in rows if r["start"] == start and r.get("end") == end]
+        assert match, (start, end, rows)
+        return match[0]
+
+    # "... from 2006 to 2010 there was an increase, then again a decrease ... from 2011 to
+    # 2013. However, since 2014, ... a gradual increase in the outflow of population. (Gov Kz)"
+    assert "from 2006 to 2010 there was an increase" in text
+    assert "decrease in the number of emigrants, this trend was observed from 2011 to 2013" in text
+    assert "since 2014, there has been a trend towards a gradual increase" in text
+    said = [("2006", "2010", "increase"), ("2011", "2013", "decrease"), ("2014", None, "increase")]
+    for start, end, way in said:
+        row = matching(start, end)
+        assert way in row["direction"].lower()
+        assert "Government" in row.get("attributedToLabel", ""), "(Gov Kz)"
+
+
+def check_repeated_passages(rows: Rows, text: str, reference_year: int) -> None:
+    assert rows
+    for r in rows:
+        assert r["copies"] == "2"
+        quote = r["quote"]
+        first, last = int(r["first"]), int(r["last"])
+        assert first < last
+        for start in (first, last):
+            assert text[start : start + len(quote)] == quote
+    assert any("Enbek" in r["quote"] for r in rows)
+    assert any("32 thousand" in r["quote"] for r in rows)
+
+
+def check_emigration_destinations(rows: Rows, text: str, reference_year: int) -> None:
+    labels = {r.get("destinationLabel") for r in rows}
+    # "Countries like Russia, Germany, Canada, and the United States are popular destinations"
+    assert "Countries like Russia, Germany, Canada, and the United States" in text
+    assert {"Russia", "Germany", "Canada", "United States"} <= labels
+    # "They go to work in Russia, Greece, Turkey, USA, Germany, Belarus"
+    assert {"Greece", "Turkey", "Belarus"} <= labels
+    counts = [int(r["flows"]) for r in rows]
+    assert counts == sorted(counts, reverse=True)
+    assert rows[0]["destinationLabel"] == "Russia"
+
+
+def check_who_the_text_cites(rows: Rows, text: str, reference_year: int) -> None:
+    by_label = {r.get("label", ""): int(r["claims"]) for r in rows}
+    names = " | ".join(by_label)
+    for cited in ("UNESCO", "Ministry of Labor", "Bureau of National Statistics"):
+        assert cited in text and cited in names
+    # "(Gov Kz)" closes a paragraph of four statements about emigration
+    assert "(Gov Kz)" in text
+    assert by_label["Government of Kazakhstan"] >= 4
+    counts = list(by_label.values())
+    assert counts == sorted(counts, reverse=True)
+
+
+def check_what_reasoning_adds(rows: Rows, text: str, reference_year: int) -> None:
+    enbek = [r for r in rows if r["program"].endswith("/program/enbek")]
+    assert any(r["inferredType"].endswith("#Program") for r in enbek)
+    assert all(r.get("assertedType", "").endswith("#ResettlementProgram") for r in enbek)
+    assert len(rows) == len({tuple(sorted(r.items())) for r in rows}), "DISTINCT"
+
+
+CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
+    "01-enbek": check_enbek,
+    "02-programs-and-agencies": check_programs_and_agencies,
+    "03-flows-by-period": check_flows_by_period,
+    "04-sources-of-a-figure": check_sources_of_a_figure,
+    "05-claims-per-section": check_claims_per_section,
+    "06-attributed-statistics": check_attributed_statistics,
+    "07-repatriation-measures": check_repatriation_measures,
+    "08-emigration-trends": check_emigration_trends,
+    "09-repeated-passages": check_repeated_passages,
+    "10-emigration-destinations": check_emigration_destinations,
+    "11-who-the-text-cites": check_who_the_text_cites,
+    "12-what-reasoning-adds": check_what_reasoning_adds,
+}
+
+
+def test_every_example_has_its_check_and_there_are_enough() -> None:
+    names = {q["name"] for q in example_queries()}
+    assert names == set(CHECKS), "add a check for each new example query (and vice versa)"
+    assert len(names) >= 10
+    for q in example_queries():
+        assert q["title"] and len(q["title"]) <= 60, q["name"]
+        assert q["description"], f"{q['name']}: say what it asks on the comment lines"
+        assert re.search(r"^\s*(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", q["query"], re.M | re.I)
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_example_query_answers_what_the_text_says(
+    client: FlaskClient, name: str, text: str, reference_year: int
+) -> None:
+    [query] = [q for q in example_queries() if q["name"] == name]
+    rows = run(client, query["query"])
+    CHECKS[name](rows, text, reference_year)

@@ -1,0 +1,234 @@
+"""The endpoint stays up whatever it is sent: timeouts that stop the work, the concurrency
+cap, and no outbound requests (SSRF). Against real `kzmig serve` processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.servers import kzmig_serve
+
+ENBEK = "https://w3id.org/kzmig/resource/program/enbek"
+POINT = f"SELECT ?p ?o WHERE {{ <{ENBEK}> ?p ?o }}"
+# an unconstrained cross product of the whole graph with itself, four times over
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TOKEN = "limits-test-token"
+
+
+def ask(base: str, query: str, http_timeout: float = 60, **params: str) -> requests.Response:
+    return requests.post(
+        base + "/sparql",
+        data={"query": query, **params},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=http_timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def short_timeout(data_dir: Path) -> Iterator[str]:
+    with kzmig_serve(["--data-dir", str(data_dir), "--timeout", "3", "--workers", "1"]) as base:
+        yield base
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                out.append(int(entry.name))
+                todo.append(int(entry.name))
+    return out
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _server_pid(base: str) -> int:
+    port = int(base.rsplit(":", 1)[1])
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in cmd and str(port).encode() in cmd:
+                return int(entry.name)
+    raise LookupError(base)
+
+
+def test_runaway_query_is_stopped_while_lookups_go_on(short_timeout: str) -> None:
+    base = short_timeout
+    assert ask(base, "ASK {}").status_code == 200  # the query workers are up
+    result: dict[str, object] = {}
+
+    def runaway() -> None:
+        started = time.monotonic()
+        response = ask(base, RUNAWAY)
+        result["elapsed"] = time.monotonic() - started
+        result["response"] = response
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    lookups = []
+    while thread.is_alive():
+        started = time.monotonic()
+        # a new text each time, so that the answer can't come from the cache
+        response = ask(base, f"{POINT} # lookup {len(lookups)}", http_timeout=10)
+        lookups.append((response.status_code, time.monotonic() - started))
+        time.sleep(0.1)
+    thread.join()
+    response = result["response"]
+    assert isinstance(response, requests.Response)
+    assert response.status_code == 503, response.text
+    assert "time limit of 3 s" in response.text
+    assert int(response.headers["Retry-After"]) > 0
+    assert float(result["elapsed"]) < 3 + 2  # type: ignore[arg-type]
+    assert len(lookups) >= 5
+    assert all(status == 200 for status, _ in lookups), lookups
+    assert max(duration for _, duration in lookups) < 1.5, lookups
+    # the work really stopped: the server's processes go quiet
+    pids = [_server_pid(base), *_descendants(_server_pid(base))]
+    time.sleep(0.5)
+    before = _cpu_seconds(pids)
+    time.sleep(1.0)
+    assert _cpu_seconds(pids) - before < 0.5
+    assert ask(base, POINT).status_code == 200  # and the pool was replenished
+
+
+def test_timeout_can_be_lowered_not_raised(short_timeout: str) -> None:
+    started = time.monotonic()
+    lowered = ask(short_timeout, RUNAWAY, timeout="1")
+    assert lowered.status_code == 503
+    assert "time limit of 1 s" in lowered.text
+    assert time.monotonic() - started < 1 + 2
+    started = time.monotonic()
+    raised = ask(short_timeout, RUNAWAY, timeout="600")
+    assert raised.status_code == 503
+    assert "time limit of 3 s" in raised.text
+    assert time.monotonic() - started < 3 + 2
+
+
+def test_concurrency_cap_gives_503_with_retry_after(data_dir: Path) -> None:
+    args = ["--data-dir", str(data_dir), "--timeout", "6", "--workers", "1"]
+    with kzmig_serve([*args, "--max-concurrent", "1"]) as base:
+        assert ask(base, "ASK {}").status_code == 200  # the one query worker is up
+        busy = threading.Thread(target=ask, args=(base, RUNAWAY))
+        busy.start()
+        time.sleep(1.0)
+        response = ask(base, POINT + " LIMIT 1")
+        busy.join()
+    assert response.status_code == 503, response.text
+    assert "as many queries as it allows" in response.text
+    assert response.headers["Retry-After"]
+
+
+# --- SSRF: nothing this server is sent makes it connect anywhere ------------------------
+
+
+class Listener:
+    """A TCP listener on a loopback port that counts who connects."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    trap = Listener()
+    yield trap
+    trap.close()
+
+
+@pytest.fixture(scope="module")
+def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("ssrf") / "data.ttl"
+    data.write_text("<urn:s> <urn:p> <urn:o> .\n", encoding="utf-8")
+    with kzmig_serve(
+        ["--data", str(data), "--allow-update"], env={"KZMIG_UPDATE_TOKEN": TOKEN}
+    ) as base:
+        yield base
+
+
+def test_no_outbound_requests(writable_server: str, listener: Listener) -> None:
+    base = writable_server
+    trap = f"http://127.0.0.1:{listener.port}"
+    queries = [
+        f"SELECT * WHERE {{ SERVICE <{trap}/sparql> {{ ?s ?p ?o }} }}",
+        f"select * where {{ service silent <{trap}/sparql> {{ ?s ?p ?o }} }}",
+        f"PREFIX t: <{trap}/> SELECT * WHERE {{ SERVICE t:sparql {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{trap}/graph.ttl> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{trap}/graph.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"ASK FROM <{trap}/g> {{ }}",
+    ]
+    for query in queries:
+        response = ask(base, query)
+        assert response.status_code == 400, (query, response.text)
+        assert "never" in response.text
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    for update in (
+        f"LOAD <{trap}/data.ttl>",
+        f"LOAD SILENT <{trap}/data.ttl> INTO GRAPH <urn:g>",
+        f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{trap}/sparql> {{ ?s ?p ?o }} }}",
+    ):
+        response = requests.post(
+            base + "/update", data={"update": update}, headers=auth, timeout=30
+        )
+        assert response.status_code == 400, (update, response.text)
+    # a JSON-LD upload whose @context lives on the listener is not fetched either
+    document = f'{{"@context": "{trap}/context.jsonld", "@id": "urn:x", "name": "y"}}'
+    requests.put(
+        base + "/store",
+        params={"graph": "urn:g"},
+        data=document,
+        headers={**auth, "Content-Type": "application/ld+json"},
+        timeout=30,
+    )
+    # the words SERVICE and FROM inside strings and IRIs are not refused
+    fine = ask(base, 'SELECT ("SERVICE <http://x/>" AS ?s) WHERE { <urn:FROM> ?p ?o }')
+    assert fine.status_code == 200, fine.text
+    time.sleep(0.5)
+    assert listener.hits == 0
