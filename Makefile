@@ -24,9 +24,13 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.run-installed
 
 # Browser assets (YASGUI) from npm into node_modules/, never committed; the app serves them.
+# Without npm the app still runs, with a plain query form instead of YASGUI.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	touch $@
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else \
+	  echo "npm not found: the query UI falls back to a plain form (install Node.js for YASGUI)"; \
+	fi
 
 ## run: set up, build the graph (only when its inputs changed) and serve it on $(HOST):$(PORT)
 run: $(VENV)/.run-installed node_modules/.installed

@@ -70,6 +70,8 @@ def run(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
         return _error(400, str(e))
     except PermissionError as e:
         return _error(403, str(e))
+    except StoreUnavailable as e:  # anywhere in the job (the version, a graph check...)
+        return _error(503, f"the store could not answer: {e}")
     return _error(500, f"unknown job {op!r}")
 
 

@@ -62,26 +62,23 @@ def test_growing_is_deterministic(seed: Path, tmp_path: Path) -> None:
     assert a == b
 
 
-def test_the_stand_in_seed_builds_and_its_random_seed_matters(tmp_path: Path) -> None:
-    """Without claim sheets the scaler grows bench/fixtures/seed; there, shared things are
-    not in the ontology, so the random seed picks which of a pool each copy talks about."""
-    import shutil
+def test_the_random_seed_picks_the_shared_pool() -> None:
+    """A shared thing the ontology does not define comes from a seeded pool: the same seed
+    picks the same variants, another seed others; minted things are always their copy's."""
+    picks = {
+        seed: [scale._pick(seed, copy, "agency", "some-body", 400) for copy in range(400)]
+        for seed in (8, 9)
+    }
+    assert picks[8] == [scale._pick(8, copy, "agency", "some-body", 400) for copy in range(400)]
+    assert picks[8] != picks[9]
+    assert set(picks[8]) <= set(range(round(400 * scale.POOL_SHARE)))
+    assert [scale._pick(8, copy, "program", "x", 400) for copy in range(5)] == list(range(5))
 
-    repo = tmp_path / "repo"
-    (repo / "ontology").mkdir(parents=True)
-    shutil.copy(scale.REPO / "ontology" / "provenance.ttl", repo / "ontology")
-    text = repo / "sources" / "migration-in-kazakhstan"
-    text.mkdir(parents=True)
-    for name in ("text.txt", "source.yaml"):
-        shutil.copy(scale.REPO / "sources" / "migration-in-kazakhstan" / name, text)
-    root, kind = scale.seed_root(tmp_path / "work", repo)
-    assert kind.startswith("stand-in")
-    assert scale.stages(root).claims, "the stand-in seed reads as claims"
-    a = tree_digest(scale.grow(root, tmp_path / "a", 40, seed_value=8))
-    b = tree_digest(scale.grow(root, tmp_path / "b", 40, seed_value=8))
-    c = tree_digest(scale.grow(root, tmp_path / "c", 40, seed_value=9))
-    assert a == b
-    assert a != c
+
+def test_a_seed_without_claim_sheets_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "sources" / "t").mkdir(parents=True)
+    with pytest.raises(SystemExit, match="no claim sheet"):
+        scale.seed_root(tmp_path / "work", tmp_path)
 
 
 def test_a_grown_graph_keeps_the_seed_shape(seed: Path, tmp_path: Path) -> None:
