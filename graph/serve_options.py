@@ -45,9 +45,18 @@ def endpoint_options(command: F) -> F:
         click.option(
             "--max-concurrent",
             type=click.IntRange(1),
-            default=4,
+            default=6,
             show_default=True,
-            help="Queries running at once (one worker process each); past it, 503.",
+            help="Queries running at once (one worker process each), over all HTTP workers; "
+            "past it, a query waits briefly, then 503.",
+        ),
+        click.option(
+            "--quick-workers",
+            type=click.IntRange(0),
+            default=None,
+            help="Of each HTTP worker's query workers, how many are kept for quick queries "
+            "(point lookups) so that they never wait behind slow ones. "
+            "Default: 1 when it has 3 or more.",
         ),
         click.option(
             "--max-request-bytes",
@@ -91,6 +100,7 @@ def endpoint_config(options: Mapping[str, Any], data_files: bool) -> dict[str, A
         "QUERY_TIMEOUT": options["query_timeout"],
         "MAX_ROWS": options["max_rows"],
         "MAX_CONCURRENT": options["max_concurrent"],
+        "QUICK_WORKERS": options.get("quick_workers"),
         "MAX_QUERY_BYTES": options["max_request_bytes"],
         "CACHE_BYTES": options["cache_mb"] * 1_000_000,
     }

@@ -1,4 +1,4 @@
-"""Queries in killable worker processes, a pool that replenishes itself.
+"""Queries in killable worker processes, in two lanes, pools that replenish themselves.
 
 A pyoxigraph query can't be interrupted from a thread (no timeout parameter, no
 signal, no exception gets in), so each query runs in a worker process of a small
@@ -7,13 +7,21 @@ and waits for the reply until the deadline; past it, the worker is killed with
 SIGKILL (the CPU is free at once), the request gets 503 + Retry-After, and a new
 worker is started in the background to take the dead one's place.
 
+Two lanes keep a researcher's point lookup from waiting behind someone's
+aggregate (lanes.py decides which queries are quick):
+
+- ``general`` workers run anything; they run at a lower CPU priority (nice), so
+  on a small machine the quick lane gets the CPU first;
+- ``quick`` workers are reserved for quick queries. A quick query takes any
+  idle worker of either lane; a general one never takes a quick worker.
+
 Workers are forked from a forkserver (a clean single-threaded process, safe
 under a Rust HTTP server's threads) and each opens the store itself from a
 picklable ``StoreSpec``. A worker exits when its pipe closes, so none outlive
 the process that owns the pool.
 
-The pool size is the number of queries this process runs at once; a request that
-finds every worker busy waits up to ``queue_wait`` seconds and then gets 503.
+A request that finds no worker free waits up to ``queue_wait`` seconds (within
+its deadline) and then gets 503.
 """
 
 from __future__ import annotations
@@ -22,7 +30,6 @@ import contextlib
 import multiprocessing as mp
 import os
 import pickle
-import queue
 import signal
 import threading
 import time
@@ -33,6 +40,8 @@ from typing import Any
 from kzmig.graph.store import StoreSpec, open_store
 
 STARTUP_WAIT = 30.0  # seconds a request waits for a worker that is still starting
+GENERAL, QUICK = "general", "quick"
+GENERAL_NICE = 5  # CPU priority of general workers below the quick lane's
 
 
 class Busy(Exception):
@@ -47,11 +56,14 @@ class WorkerLost(Exception):
     """The worker died while running the job (out of memory, a crash)."""
 
 
-def _worker_main(conn: Connection, spec: StoreSpec) -> None:
+def _worker_main(conn: Connection, spec: StoreSpec, nice: int) -> None:
     """A worker: open the store, then answer jobs until the pipe closes."""
     from . import jobs
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the owner decides when we stop
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
     try:
         store = open_store(spec)
     except Exception as e:  # reported to the owner, who reports it to the client
@@ -89,28 +101,33 @@ def _mp_context() -> Any:
 class _Worker:
     process: Any
     conn: Connection
+    lane: str
 
 
 class Executor:
-    """A pool of ``size`` worker processes serving one store."""
+    """``size`` general workers and ``quick`` quick-lane workers serving one store."""
 
-    def __init__(self, spec: StoreSpec, size: int, *, queue_wait: float = 2.0):
+    def __init__(self, spec: StoreSpec, size: int, *, queue_wait: float = 2.0, quick: int = 0):
         self.spec = spec
         self.size = size
+        self.quick = quick
         self.queue_wait = queue_wait
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: dict[str, list[_Worker]] = {GENERAL: [], QUICK: []}
+        self._starting = {GENERAL: 0, QUICK: 0}
         self._closed = False
-        self._starting = 0
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         for _ in range(size):
-            self._replace()
+            self._replace(GENERAL)
+        for _ in range(quick):
+            self._replace(QUICK)
 
     # --- the pool ------------------------------------------------------------------
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, lane: str) -> _Worker:
         ctx = _mp_context()
         parent, child = ctx.Pipe(duplex=True)
-        process = ctx.Process(target=_worker_main, args=(child, self.spec), daemon=True)
+        nice = GENERAL_NICE if lane == GENERAL and self.quick else 0
+        process = ctx.Process(target=_worker_main, args=(child, self.spec, nice), daemon=True)
         process.start()
         child.close()
         if not parent.poll(60):
@@ -120,85 +137,109 @@ class Executor:
         if not hello.get("ready"):
             _kill(process)
             raise WorkerLost(hello.get("message", "a query worker failed to start"))
-        return _Worker(process, parent)
+        return _Worker(process, parent, lane)
 
-    def _replace(self) -> None:
-        """Start a worker in the background; it joins the idle queue when ready."""
-        with self._lock:
-            self._starting += 1
+    def _replace(self, lane: str) -> None:
+        """Start a worker in the background; it joins its lane's idle list when ready."""
+        with self._changed:
+            self._starting[lane] += 1
 
         def start() -> None:
+            worker = None
             try:
                 for attempt in range(5):
                     try:
-                        worker = self._spawn()
+                        worker = self._spawn(lane)
                         break
                     except Exception:
                         time.sleep(0.2 * (attempt + 1))
-                else:
-                    return
-                if self._closed:
-                    _kill(worker.process)
-                else:
-                    self._idle.put(worker)
             finally:
-                with self._lock:
-                    self._starting -= 1
+                with self._changed:
+                    self._starting[lane] -= 1
+                    if worker is not None and not self._closed:
+                        self._idle[lane].append(worker)
+                        worker = None
+                    self._changed.notify_all()
+                if worker is not None:
+                    _kill(worker.process)
 
         threading.Thread(target=start, name="kzmig-executor-spawn", daemon=True).start()
 
     def close(self) -> None:
-        self._closed = True
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                return
+        with self._changed:
+            self._closed = True
+            workers = self._idle[GENERAL] + self._idle[QUICK]
+            self._idle = {GENERAL: [], QUICK: []}
+            self._changed.notify_all()
+        for worker in workers:
             worker.conn.close()
             _kill(worker.process)
 
     def pids(self) -> list[int]:
         """The idle workers' process ids (for tests and /health)."""
-        return [w.process.pid for w in list(self._idle.queue)]
+        with self._changed:
+            return [w.process.pid for lane in self._idle.values() for w in lane]
+
+    def _acquire(self, lanes: tuple[str, ...], deadline: float) -> _Worker:
+        """An idle worker of the first lane in ``lanes`` that has one, waiting if none has."""
+        waited_from = time.monotonic()
+        with self._changed:
+            while True:
+                for lane in lanes:
+                    if self._idle[lane]:
+                        return self._idle[lane].pop()
+                now = time.monotonic()
+                starting = any(self._starting[lane] for lane in lanes)
+                # while workers are (re)starting, one is worth waiting for, within the deadline
+                limit = min(deadline, waited_from + (STARTUP_WAIT if starting else self.queue_wait))
+                if self._closed or now >= limit:
+                    raise Busy()
+                self._changed.wait(limit - now)
+
+    def _release(self, worker: _Worker) -> None:
+        with self._changed:
+            if self._closed:
+                worker.conn.close()
+                _kill(worker.process)
+                return
+            self._idle[worker.lane].append(worker)
+            self._changed.notify_all()
 
     # --- running a job ---------------------------------------------------------------
 
     def run(
-        self, job: dict[str, Any], timeout: float, *, started: float | None = None
+        self,
+        job: dict[str, Any],
+        timeout: float,
+        *,
+        started: float | None = None,
+        quick: bool = False,
     ) -> dict[str, Any]:
         """Run ``job`` in a worker; its reply, or Busy / TimedOut / WorkerLost.
 
         The deadline is ``timeout`` seconds after ``started`` (a ``time.monotonic()``,
-        default now): time spent waiting for a free worker counts against it.
+        default now): time spent waiting for a free worker counts against it. The reply
+        says in ``seconds`` how long the worker took.
         """
         deadline = (time.monotonic() if started is None else started) + timeout
+        worker = self._acquire((QUICK, GENERAL) if quick else (GENERAL,), deadline)
         try:
-            worker = self._idle.get(
-                timeout=max(0.0, min(self.queue_wait, deadline - time.monotonic()))
-            )
-        except queue.Empty:
-            if not self._starting:
-                raise Busy() from None
-            try:  # workers are (re)starting: worth waiting for one, within the deadline
-                worker = self._idle.get(
-                    timeout=max(0.0, min(STARTUP_WAIT, deadline - time.monotonic()))
-                )
-            except queue.Empty:
-                raise Busy() from None
-        try:
+            sent = time.monotonic()
             worker.conn.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._discard(worker)
                 raise TimedOut()
             reply: dict[str, Any] = pickle.loads(worker.conn.recv_bytes())
+            reply["seconds"] = time.monotonic() - sent
         except (EOFError, OSError, pickle.UnpicklingError) as e:
             self._discard(worker)
             raise WorkerLost(str(e) or type(e).__name__) from e
-        except BaseException:
-            if worker.process.is_alive() and not worker.conn.closed:
-                self._discard(worker)
+        except TimedOut:
             raise
-        self._idle.put(worker)
+        except BaseException:
+            self._discard(worker)
+            raise
+        self._release(worker)
         return reply
 
     def _discard(self, worker: _Worker) -> None:
@@ -206,7 +247,7 @@ class Executor:
             worker.conn.close()
         _kill(worker.process)
         if not self._closed:
-            self._replace()
+            self._replace(worker.lane)
 
 
 def _kill(process: Any) -> None:

@@ -14,8 +14,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 10_000,  # rows (or triples) per result; more are cut, and a header says so
     "MAX_QUERY_BYTES": 1_000_000,  # a query or update request body or URL, in bytes (413/414)
     "MAX_UPLOAD_BYTES": 64_000_000,  # a Graph Store Protocol upload, in bytes (413)
-    "MAX_CONCURRENT": 8,  # queries running at once in the whole server (503 past it)
+    "MAX_CONCURRENT": 6,  # queries running at once in the whole server (503 past it)
     "WORKERS": 1,  # HTTP worker processes; each runs MAX_CONCURRENT / WORKERS queries
+    # of each HTTP worker's query workers, how many are kept for quick queries (lanes.py);
+    # None: one when it has three or more, else none
+    "QUICK_WORKERS": None,
     "QUEUE_WAIT": 2.0,  # seconds a request waits for a free query worker before 503
     "RETRY_AFTER": 5,  # seconds, in Retry-After of a 503
     "CACHE_BYTES": 64_000_000,  # the result cache per HTTP worker; 0 turns it off
@@ -31,6 +34,7 @@ class Limits:
     max_query_bytes: int
     max_upload_bytes: int
     pool_size: int
+    quick_workers: int
     queue_wait: float
     retry_after: int
     cache_bytes: int
@@ -42,12 +46,17 @@ class Limits:
             return DEFAULTS[key] if value is None else value
 
         workers = max(1, int(get("WORKERS")))
+        pool_size = max(1, math.ceil(int(get("MAX_CONCURRENT")) / workers))
+        asked = config.get("QUICK_WORKERS")
+        quick = (1 if pool_size >= 3 else 0) if asked is None else int(asked)
+        quick = max(0, min(quick, pool_size - 1))
         return cls(
             timeout=float(get("QUERY_TIMEOUT")),
             max_rows=int(get("MAX_ROWS")),
             max_query_bytes=int(get("MAX_QUERY_BYTES")),
             max_upload_bytes=int(get("MAX_UPLOAD_BYTES")),
-            pool_size=max(1, math.ceil(int(get("MAX_CONCURRENT")) / workers)),
+            pool_size=pool_size,
+            quick_workers=quick,
             queue_wait=float(get("QUEUE_WAIT")),
             retry_after=int(get("RETRY_AFTER")),
             cache_bytes=int(get("CACHE_BYTES")),

@@ -16,6 +16,10 @@ What a client gets:
   named graph (a claim, the provenance graph, ...), the graph's own content.
 
 A suffix (``/resource/x.ttl``) or ``?format=ttl`` picks the form outright.
+
+A release never changes, so each answer is kept (per HTTP worker, LRU, bounded
+in bytes) under the store's version and the request's URL and languages: a
+source page takes ~100 ms to render and a few microseconds to send again.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from kzmig.graph.namespaces import PREFIXES
 
 from . import conneg, describe, iris, sources, view
+from .cache import ResultCache
 
 bp = Blueprint("resources", __name__)
 
@@ -57,6 +62,14 @@ PREFIXED = {"text/turtle", "application/trig", "application/rdf+xml"}
 
 def _store() -> Any:
     return current_app.extensions["kzmig.store"]
+
+
+def _cache() -> ResultCache:
+    cache: ResultCache | None = current_app.extensions.get("kzmig.resource-cache")
+    if cache is None:  # one per process: granian builds the app in each worker
+        limit = int(current_app.config.get("CACHE_BYTES") or 64_000_000) // 4
+        cache = current_app.extensions.setdefault("kzmig.resource-cache", ResultCache(limit))
+    return cache
 
 
 def _not_found(iri: str) -> Response:
@@ -136,19 +149,22 @@ def resource(path: str) -> Response:
     iri, suffix_media = _resolve(path)
     media = _choose(suffix_media)
     local = iris.local_path(iri) or request.path
+    version = str(store.version)
+    languages = ",".join(request.accept_languages.values())
     tag = hashlib.sha256(
-        "\0".join(
-            [str(store.version), iri, media, ",".join(request.accept_languages.values())]
-        ).encode()
+        "\0".join([version, iri, media, languages, request.args.get("char", "")]).encode()
     ).hexdigest()[:32]
+    charset = "; charset=utf-8" if media == HTML or media.startswith("text/") else ""
     if tag in request.if_none_match:
         response = Response(status=304)
-    elif media == HTML:
-        response = Response(page(store, iri), content_type="text/html; charset=utf-8")
     else:
-        d = describe.describe(store, iri)
-        charset = "; charset=utf-8" if media.startswith("text/") else ""
-        response = Response(serialize(d, media), content_type=media + charset)
+        key = ("resource", request.url, media, languages)
+        kept = _cache().get(version, key)
+        if kept is None:
+            body = page(store, iri).encode() if media == HTML else describe_as(store, iri, media)
+            kept = {"body": body}
+            _cache().put(version, key, kept)
+        response = Response(kept["body"], content_type=media + charset)
     response.set_etag(tag)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Location"] = local + EXTENSION[media]
@@ -157,6 +173,10 @@ def resource(path: str) -> Response:
     )
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
+
+
+def describe_as(store: Any, iri: str, media: str) -> bytes:
+    return serialize(describe.describe(store, iri), media)
 
 
 def page(store: Any, iri: str) -> str:

@@ -22,6 +22,7 @@ from kzmig.graph.store import QueryStore, StoreSpec, load_files, open_store
 
 from .cache import ResultCache
 from .executor import Executor
+from .lanes import CostBook
 from .limits import DEFAULTS, Limits
 
 _lock = threading.Lock()
@@ -68,6 +69,7 @@ class Runtime:
     executor: Executor
     cache: ResultCache
     spec: StoreSpec
+    costs: CostBook
 
 
 def get(app: Flask) -> Runtime:
@@ -85,9 +87,15 @@ def get(app: Flask) -> Runtime:
         current = Runtime(
             pid=os.getpid(),
             limits=limits,
-            executor=Executor(spec, limits.pool_size, queue_wait=limits.queue_wait),
+            executor=Executor(
+                spec,
+                limits.pool_size - limits.quick_workers,
+                quick=limits.quick_workers,
+                queue_wait=limits.queue_wait,
+            ),
             cache=ResultCache(limits.cache_bytes),
             spec=spec,
+            costs=CostBook(),
         )
         app.extensions["kzmig.runtime"] = current
         return current

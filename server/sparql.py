@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
-from . import cache, querylog, runtime
+from . import cache, lanes, querylog, runtime
 from .errors import ProtocolError
 from .executor import Busy, TimedOut, WorkerLost
 
@@ -200,7 +200,7 @@ def answer(job: dict[str, Any], timeout: float, text: str) -> Response:
         if hit is not None:
             g.kz_log["cache"] = "hit"
             return respond(hit, rt.limits.max_rows, tag)
-    reply = run_job(job, timeout)
+    reply = run_job(job, timeout, shape=lanes.shape(text))
     if reply["status"] == 200 and tagged:
         g.kz_log["cache"] = "miss"
         rt.cache.put(reply.get("version", version), key, reply)
@@ -208,12 +208,19 @@ def answer(job: dict[str, Any], timeout: float, text: str) -> Response:
     return respond(reply, rt.limits.max_rows, None)
 
 
-def run_job(job: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Run a job in a query worker; the limits' failures become protocol errors."""
+def run_job(job: dict[str, Any], timeout: float, *, shape: str | None = None) -> dict[str, Any]:
+    """Run a job in a query worker; the limits' failures become protocol errors.
+
+    ``shape`` (lanes.shape of a query) lets a query that has been quick before take the
+    quick lane, and records how long this one took.
+    """
     rt = runtime.get(current_app)
     retry = {"Retry-After": str(rt.limits.retry_after)}
+    started = getattr(g, "kz_arrived", None)
     try:
-        return rt.executor.run(job, timeout, started=getattr(g, "kz_arrived", None))
+        reply = rt.executor.run(job, timeout, started=started, quick=rt.costs.is_quick(shape))
+        rt.costs.record(shape, reply.get("seconds", 0.0))
+        return reply
     except Busy:
         raise ProtocolError(
             503,
@@ -222,6 +229,7 @@ def run_job(job: dict[str, Any], timeout: float) -> dict[str, Any]:
             retry,
         ) from None
     except TimedOut:
+        rt.costs.record(shape, float("inf"))
         raise ProtocolError(
             503,
             f"the query ran past the time limit of {timeout:g} s and was stopped; make it more "

@@ -9,6 +9,12 @@ so the HTTP workers stay responsive whatever the queries do.
 The app's configuration reaches the HTTP worker processes as JSON in
 $KZMIG_SERVE_CONFIG (granian starts its workers fresh, not by fork).
 $KZMIG_HTTP_THREADS overrides the HTTP threads per worker (for benchmarks).
+
+granian's ``backpressure`` is left at its default (backlog / workers): it counts
+connections, not requests, so set to the thread count it let keep-alive clients
+hold every slot while clients past them got no answer at all
+(tests/test_limits.py::test_more_keep_alive_clients_than_http_threads_are_all_served).
+Requests past the threads wait for one, in turn.
 """
 
 from __future__ import annotations
@@ -46,10 +52,11 @@ def app_from_env() -> Any:
 
 
 def threads_per_worker(config: Mapping[str, Any], workers: int) -> int:
-    """HTTP threads per worker: one per query worker, plus a few for cache hits and /health."""
+    """HTTP threads per worker: one per query worker, plus some for requests that wait for
+    one, cache hits, pages, dumps and /health (a thread waiting on a pipe costs little)."""
     from .limits import Limits
 
-    return Limits.from_config({**config, "WORKERS": workers}).pool_size + 4
+    return Limits.from_config({**config, "WORKERS": workers}).pool_size + 8
 
 
 def run(
@@ -78,7 +85,6 @@ def run(
         interface=Interfaces.WSGI,
         workers=workers,
         blocking_threads=threads,
-        backpressure=threads,
         factory=True,
         respawn_failed_workers=True,
         log_access=False,

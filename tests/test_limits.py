@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.servers import kzmig_serve
+from tests.support.servers import descendants, kzmig_serve
 
 ENBEK = "https://w3id.org/kzmig/resource/program/enbek"
 POINT = f"SELECT ?p ?o WHERE {{ <{ENBEK}> ?p ?o }}"
@@ -35,23 +35,6 @@ def ask(base: str, query: str, http_timeout: float = 60, **params: str) -> reque
 def short_timeout(data_dir: Path) -> Iterator[str]:
     with kzmig_serve(["--data-dir", str(data_dir), "--timeout", "3", "--workers", "1"]) as base:
         yield base
-
-
-def _descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == parent:
-                out.append(int(entry.name))
-                todo.append(int(entry.name))
-    return out
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -109,7 +92,7 @@ def test_runaway_query_is_stopped_while_lookups_go_on(short_timeout: str) -> Non
     assert all(status == 200 for status, _ in lookups), lookups
     assert max(duration for _, duration in lookups) < 1.5, lookups
     # the work really stopped: the server's processes go quiet
-    pids = [_server_pid(base), *_descendants(_server_pid(base))]
+    pids = [_server_pid(base), *descendants(_server_pid(base))]
     time.sleep(0.5)
     before = _cpu_seconds(pids)
     time.sleep(1.0)
@@ -232,3 +215,41 @@ def test_no_outbound_requests(writable_server: str, listener: Listener) -> None:
     assert fine.status_code == 200, fine.text
     time.sleep(0.5)
     assert listener.hits == 0
+
+
+def test_more_keep_alive_clients_than_http_threads_are_all_served(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Connections beyond the HTTP threads wait their turn; none is starved while others
+    keep theirs alive (granian's backpressure counts connections: set to the thread count,
+    clients past it got no answer at all)."""
+    from tests.fixtures.faults.kit import serving
+
+    clients, threads = 8, 2
+    served: dict[int, int] = {}
+    failed: dict[int, str] = {}
+    with serving(
+        ["--data-dir", str(data_dir), "--workers", "1"],
+        tmp_path / "server.log",
+        env={"KZMIG_HTTP_THREADS": str(threads)},
+    ) as server:
+
+        def keep_asking(i: int) -> None:
+            session, n = requests.Session(), 0
+            until = time.monotonic() + 4
+            while time.monotonic() < until:
+                try:
+                    session.get(server.base + "/health", timeout=3).raise_for_status()
+                except requests.RequestException as e:
+                    failed[i] = type(e).__name__
+                    break
+                n += 1
+            served[i] = n
+
+        workers = [threading.Thread(target=keep_asking, args=(i,)) for i in range(clients)]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join()
+    assert failed == {}, f"clients that got no answer: {failed}; answers per client: {served}"
+    assert min(served.values()) >= 10, served

@@ -242,6 +242,27 @@ def test_server_side_passage_highlight(client: FlaskClient, source: tuple[str, s
         assert '<mark class="target">' not in page(client, path(iri) + f"?char={bad}")
 
 
+def test_kept_pages_follow_the_passage_asked_for(
+    client: FlaskClient, source: tuple[str, str]
+) -> None:
+    """Pages are kept once rendered: a second passage of the same page is its own answer,
+    with its own ETag, and a page asked for again is the same bytes with the same ETag."""
+    iri, text = source
+    seen = {}
+    for start, end in [(40, 120), (200, 260), (40, 120)]:
+        r = client.get(path(iri) + f"?char={start},{end}", headers={"Accept": "text/html"})
+        marked = "".join(re.findall(r'<mark class="target">(.*?)</mark>', r.text, re.S))
+        assert text_of(marked) == text[start:end]
+        seen.setdefault((start, end), set()).add((r.headers["ETag"], r.data))
+    assert len(seen[(40, 120)]) == 1
+    assert seen[(40, 120)] != seen[(200, 260)]
+    again = client.get(
+        path(iri) + "?char=40,120",
+        headers={"Accept": "text/html", "If-None-Match": next(iter(seen[(40, 120)]))[0]},
+    )
+    assert again.status_code == 304
+
+
 # -- home page, frame, security ---------------------------------------------------------------
 
 

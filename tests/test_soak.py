@@ -4,15 +4,17 @@ Holds when: no 5xx other than the endpoint's deliberate 503s (time limit, all
 workers busy), no query worker leaked (the server's process group has as many
 processes after as before), the server's memory (RSS of all its processes)
 stays within 20% of its level after warm-up, and the p99 of point lookups under
-load is within 5x of their p99 unloaded. Marked slow: CI runs it.
+load stays near their p99 unloaded (the target is 5x; not reached yet, see the
+xfail). The clients are processes, each pausing a random think time between
+requests (KZMIG_SOAK_THINK). Marked slow: CI runs it.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import random
 import statistics
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,6 +31,10 @@ SECONDS = float(os.environ.get("KZMIG_SOAK_SECONDS", "60"))
 WARM_UP = min(15.0, SECONDS / 4)
 SERVER_ARGS = os.environ.get("KZMIG_SOAK_SERVER_ARGS", "").split()
 TIMEOUT = 5.0  # the server's query time limit in this test
+# Mean think time between a client's requests (exponential). 16 clients then offer ~400
+# requests/s, about half of what the server sustains here with its clients on the same two
+# cores; 0 makes the clients closed-loop (saturation: latency is then queue length).
+THINK = float(os.environ.get("KZMIG_SOAK_THINK", "0.04"))
 PARAGRAPHS = 200
 JSON = "application/sparql-results+json"
 R = "https://w3id.org/kzmig/resource/"
@@ -36,28 +42,12 @@ KZO = "https://w3id.org/kzmig/ontology#"
 
 pytestmark = pytest.mark.slow
 
-# Known failures in code another engineer owns (issue 5, the endpoint); figures measured here
-# on 2 cores (16 clients; point lookups p99 unloaded vs loaded):
-# - granian (the default), 60 s: 8,433 and 13,042 requests, no 5xx status, but 4-5 requests
-#   each run got no answer within 35 s (time limit 5 s): point lookups, a resource page and
-#   a runaway. The server's log shows that runaway answered 503 after 5.0 s, yet the bytes
-#   never reached the client; the other stuck requests have no log line at all. It starts
-#   when the executor kills a runaway's worker; pages (which do not use the executor) stall
-#   too, so an HTTP worker's threads or connections are stuck, not just the query pool.
-#   p99 5.7 ms -> 261 ms and 1.9 ms -> 167 ms (45-90x).
-# - --server gunicorn, 30 s: 3,756 requests, 0 5xx, no stuck request; p99 10 -> 617 ms (62x).
-# The 5x p99 target needs point lookups kept apart from slow queries (a reserved worker, or
-# a separate queue); no request may wait for a worker longer than the time limit.
-KNOWN_HANG = pytest.mark.xfail(
-    strict=True,
-    reason="endpoint: under granian a few requests (point lookups, a page, a runaway whose "
-    "503 the server logged) get no answer for 35 s once a runaway's worker is killed",
-)
-KNOWN_P99 = pytest.mark.xfail(
-    strict=True,
-    reason="endpoint: under 16 clients the point-lookup p99 is 45-90x the unloaded p99 "
-    "(target 5x): point lookups queue behind aggregates and runaways",
-)
+# History (2 cores, 16 clients): the first endpoint left 4-5 requests a run with no answer
+# (granian's backpressure, set to the HTTP thread count, counts keep-alive connections: the
+# clients past it starved; tests/test_limits.py now guards it), and point lookups' p99 was
+# 45-90x the unloaded one (they queued behind aggregates, runaways and ~100 ms source-page
+# renders). Now: a quick lane for learnt point lookups (server/lanes.py), pages kept once
+# rendered, and granian's default backpressure.
 
 
 def point(rng: random.Random) -> str:
@@ -81,10 +71,19 @@ class Results:
     sent: Counter[str] = field(default_factory=Counter)
     statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
     point_latencies: list[float] = field(default_factory=list)
+    point_server_times: list[float] = field(default_factory=list)  # X-Query-Time
     deliberate_503: int = 0
     server_errors: list[str] = field(default_factory=list)  # 5xx other than deliberate 503s
     no_answer: list[str] = field(default_factory=list)  # no reply within the client's timeout
-    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def merge(self, other: Results) -> None:
+        self.sent.update(other.sent)
+        self.statuses.update(other.statuses)
+        self.point_latencies += other.point_latencies
+        self.point_server_times += other.point_server_times
+        self.deliberate_503 += other.deliberate_503
+        self.server_errors += other.server_errors
+        self.no_answer += other.no_answer
 
 
 def group_rss_and_count(pgid: int) -> tuple[int, int]:
@@ -106,16 +105,18 @@ def group_rss_and_count(pgid: int) -> tuple[int, int]:
     return rss, count
 
 
-def client(base: str, seed: int, until: float, results: Results, dump: str) -> None:
-    """One client: a mix of reads; client 0 sends a runaway query every RUNAWAY_EVERY s."""
+def client(base: str, seed: int, until: float, dump: str) -> Results:
+    """One client (a process of its own, as clients are): a mix of reads; client 0 sends a
+    runaway query every RUNAWAY_EVERY s. ``until`` is a time.time()."""
+    results = Results()
     rng = random.Random(seed)
     session = requests.Session()
-    next_runaway = time.monotonic() + RUNAWAY_EVERY / 2
-    while time.monotonic() < until:
+    next_runaway = time.time() + RUNAWAY_EVERY / 2
+    while time.time() < until:
         roll = rng.random()
         data: dict[str, str] | None = None
         if seed == 0:
-            if time.monotonic() < next_runaway:
+            if time.time() < next_runaway:
                 time.sleep(0.05)
                 continue
             next_runaway += RUNAWAY_EVERY
@@ -147,27 +148,29 @@ def client(base: str, seed: int, until: float, results: Results, dump: str) -> N
                 timeout=TIMEOUT + 30,
             )
         except requests.RequestException as e:
-            with results.lock:
-                results.sent[kind] += 1
-                results.no_answer.append(
-                    f"{kind} {url} {data or ''} after {time.monotonic() - started:.1f}s: "
-                    f"{type(e).__name__}"
-                )
+            results.sent[kind] += 1
+            results.no_answer.append(
+                f"{kind} {url} {data or ''} after {time.monotonic() - started:.1f}s: "
+                f"{type(e).__name__}"
+            )
             continue
         took = time.monotonic() - started
-        with results.lock:
-            results.sent[kind] += 1
-            results.statuses[(kind, r.status_code)] += 1
-            if (
-                r.status_code == 503
-                and ("time limit" in r.text or "as many queries" in r.text)
-                and r.headers.get("Retry-After")
-            ):
-                results.deliberate_503 += 1
-            elif r.status_code >= 500:
-                results.server_errors.append(f"{kind} {url}: {r.status_code} {r.text[:200]}")
-            elif kind == "point" and r.status_code == 200:
-                results.point_latencies.append(took)
+        if THINK:
+            time.sleep(rng.expovariate(1 / THINK))
+        results.sent[kind] += 1
+        results.statuses[(kind, r.status_code)] += 1
+        if (
+            r.status_code == 503
+            and ("time limit" in r.text or "as many queries" in r.text)
+            and r.headers.get("Retry-After")
+        ):
+            results.deliberate_503 += 1
+        elif r.status_code >= 500:
+            results.server_errors.append(f"{kind} {url}: {r.status_code} {r.text[:200]}")
+        elif kind == "point" and r.status_code == 200:
+            results.point_latencies.append(took)
+            results.point_server_times.append(float(r.headers.get("X-Query-Time", "nan")))
+    return results
 
 
 def p99(values: list[float]) -> float:
@@ -205,7 +208,7 @@ def soak(tmp_path_factory: pytest.TempPathFactory) -> Soak:
         rng = random.Random(1)
         session = requests.Session()
         unloaded = []
-        for n in range(320):
+        for n in range(1020):
             t = time.monotonic()
             r = session.post(
                 base + "/sparql", data={"query": point(rng)}, headers={"Accept": JSON}, timeout=30
@@ -215,22 +218,20 @@ def soak(tmp_path_factory: pytest.TempPathFactory) -> Soak:
                 unloaded.append(time.monotonic() - t)
         _, processes_before = group_rss_and_count(pgid)
 
+        # every client is a process of its own: clients in one process would measure
+        # their own GIL, not the server
         results = Results()
-        until = time.monotonic() + SECONDS
-        threads = [
-            threading.Thread(target=client, args=(base, i, until, results, dump), daemon=True)
-            for i in range(CLIENTS)
-        ]
+        until = time.time() + SECONDS
         started = time.monotonic()
-        for t in threads:
-            t.start()
         samples: list[tuple[float, int]] = []
-        while any(t.is_alive() for t in threads):
-            samples.append((time.monotonic() - started, group_rss_and_count(pgid)[0]))
-            time.sleep(1.0)
-        for t in threads:
-            t.join(timeout=TIMEOUT + 60)
-            assert not t.is_alive(), "a client never came back: a request hung"
+        with mp.get_context("spawn").Pool(CLIENTS) as pool:
+            pending = pool.starmap_async(client, [(base, i, until, dump) for i in range(CLIENTS)])
+            while not pending.ready():
+                samples.append((time.monotonic() - started, group_rss_and_count(pgid)[0]))
+                pending.wait(1.0)
+            # a client that never comes back is a request that hung
+            for part in pending.get(timeout=TIMEOUT + 60):
+                results.merge(part)
 
         deadline = time.monotonic() + 20
         while group_rss_and_count(pgid)[1] != processes_before and time.monotonic() < deadline:
@@ -247,7 +248,8 @@ def soak(tmp_path_factory: pytest.TempPathFactory) -> Soak:
         f"no answer in {TIMEOUT + 30:.0f} s: {len(results.no_answer)}, "
         f"deliberate 503: {results.deliberate_503}; point lookups p99 "
         f"{p99(unloaded) * 1000:.1f} ms unloaded, {p99(results.point_latencies) * 1000:.1f} ms "
-        f"loaded; RSS after warm-up {after[0] / 2**20:.0f} MB -> max {max(after) / 2**20:.0f} MB; "
+        f"loaded ({p99(results.point_server_times) * 1000:.1f} ms in the server); "
+        f"RSS after warm-up {after[0] / 2**20:.0f} MB -> max {max(after) / 2**20:.0f} MB; "
         f"processes {processes_before} -> {processes_after}; statuses {dict(results.statuses)}"
     )
     for error in (results.server_errors + results.no_answer)[:10]:
@@ -266,7 +268,6 @@ def test_soak_no_5xx_but_deliberate_503s(soak: Soak) -> None:
     assert soak.healthy_after
 
 
-@KNOWN_HANG
 def test_soak_every_request_answered(soak: Soak) -> None:
     assert soak.results.no_answer == [], soak.results.no_answer[:10]
 
@@ -281,7 +282,19 @@ def test_soak_memory_flat_after_warm_up(soak: Soak) -> None:
     assert min(after) >= after[0] * 0.8
 
 
-@KNOWN_P99
+def test_soak_point_lookups_p99_stays_near_the_unloaded_one(soak: Soak) -> None:
+    """Guards the quick lane and the page cache: without them the ratio was 45-90x."""
+    loaded, unloaded = p99(soak.results.point_latencies), p99(soak.unloaded)
+    assert loaded <= 15 * unloaded, (
+        f"point lookups p99 {loaded * 1000:.1f} ms under load vs {unloaded * 1000:.1f} ms unloaded"
+    )
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 9's target, not reached yet: measured 4.8-9.1x on 2 cores (unloaded p99 "
+    "1.4-2.7 ms, loaded 9.7-13 ms, about half of it inside the server)",
+)
 def test_soak_point_lookups_p99_within_5x(soak: Soak) -> None:
     loaded, unloaded = p99(soak.results.point_latencies), p99(soak.unloaded)
     assert loaded <= 5 * unloaded, (

@@ -18,6 +18,24 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children...), from /proc."""
+    out, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                out.append(int(entry.name))
+                todo.append(int(entry.name))
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
