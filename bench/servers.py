@@ -164,7 +164,8 @@ def wsgi_app(
     if server == "granian":
         cmd = [str(BIN / "granian"), "--interface", "wsgi", "--factory", "--host", "127.0.0.1"]
         cmd += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
-        cmd += ["--blocking-threads", str(threads), "--backpressure", str(threads)]
+        # granian's default backpressure, as `kzmig serve` (server/wsgi.py says why)
+        cmd += ["--blocking-threads", str(threads)]
         cmd += [f"bench.apps:{app}"]
     else:
         cmd = [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", str(workers)]
