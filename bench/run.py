@@ -91,7 +91,7 @@ class Data:
     def __init__(self, cfg: Config):
         self.cfg = cfg
         cfg.work.mkdir(parents=True, exist_ok=True)
-        self.seed, self.seed_kind = scale.seed_root(cfg.work)
+        self.seed = scale.seed_root()
         self.profile = scale.profile(self.seed, cfg.work)
         self._releases: dict[int, Path] = {}
 
@@ -777,7 +777,7 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, Any] = {"machine": machine(), "mode": "quick" if cfg.quick else "full"}
     log(f"preparing data in {cfg.work}")
     d = Data(cfg)
-    res["seed"] = d.seed_kind
+    res["seed"] = "the repository's sources and claim sheets"
     res["profile"] = vars(d.profile)
     for name, fn in (
         ("build", bench_build),

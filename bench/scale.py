@@ -65,16 +65,12 @@ def size_name(n: int) -> str:
 # -- the seed --------------------------------------------------------------------------------
 
 
-def seed_root(work: Path, repo: Path = REPO) -> tuple[Path, str]:
-    """The folder to grow, and a word on which seed it is, for the results table.
-
-    ``work`` is kept for callers that stage data; the repository is read in place.
-    """
-    del work
+def seed_root(repo: Path = REPO) -> Path:
+    """The folder to grow: the repository itself, read in place, once it builds."""
     if not any((repo / "sources").glob("*/claims.yaml")):
         raise SystemExit(f"no claim sheet under {repo / 'sources'}: nothing to grow")
     stages(repo)  # fails loudly, with the build's own message, when the seed does not build
-    return repo, "repository"
+    return repo
 
 
 # -- growing ---------------------------------------------------------------------------------
@@ -225,11 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     work = args.out.parent / (args.out.name + ".work")
     work.mkdir(parents=True, exist_ok=True)
-    seed, kind = seed_root(work)
+    seed = seed_root()
     prof = profile(seed, work)
     copies = prof.copies(args.quads)
     grow(seed, args.out, copies, seed_value=args.seed)
-    print(f"seed: {kind}; {copies} copies x {prof.per_copy} quads + {prof.fixed} -> {args.out}")
+    print(f"seed: {seed}; {copies} copies x {prof.per_copy} quads + {prof.fixed} -> {args.out}")
     if args.nquads:
         import pyoxigraph as ox
         from kzmig.graph.quads import to_ox_quads

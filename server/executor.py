@@ -109,7 +109,6 @@ class Executor:
 
     def __init__(self, spec: StoreSpec, size: int, *, queue_wait: float = 2.0, quick: int = 0):
         self.spec = spec
-        self.size = size
         self.quick = quick
         self.queue_wait = queue_wait
         self._idle: dict[str, list[_Worker]] = {GENERAL: [], QUICK: []}

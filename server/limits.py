@@ -47,7 +47,7 @@ class Limits:
 
         workers = max(1, int(get("WORKERS")))
         pool_size = max(1, math.ceil(int(get("MAX_CONCURRENT")) / workers))
-        asked = config.get("QUICK_WORKERS")
+        asked = get("QUICK_WORKERS")
         quick = (1 if pool_size >= 3 else 0) if asked is None else int(asked)
         quick = max(0, min(quick, pool_size - 1))
         return cls(

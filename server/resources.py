@@ -33,6 +33,7 @@ from kzmig.graph.namespaces import PREFIXES
 
 from . import conneg, describe, iris, sources, view
 from .cache import ResultCache
+from .limits import Limits
 
 bp = Blueprint("resources", __name__)
 
@@ -67,7 +68,7 @@ def _store() -> Any:
 def _cache() -> ResultCache:
     cache: ResultCache | None = current_app.extensions.get("kzmig.resource-cache")
     if cache is None:  # one per process: granian builds the app in each worker
-        limit = int(current_app.config.get("CACHE_BYTES") or 64_000_000) // 4
+        limit = Limits.from_config(current_app.config).cache_bytes // 4  # 0: off
         cache = current_app.extensions.setdefault("kzmig.resource-cache", ResultCache(limit))
     return cache
 
@@ -158,12 +159,14 @@ def resource(path: str) -> Response:
     if tag in request.if_none_match:
         response = Response(status=304)
     else:
-        key = ("resource", request.url, media, languages)
-        kept = _cache().get(version, key)
+        cache, key = _cache(), ("resource", request.url, media, languages)
+        kept = cache.get(version, key)
         if kept is None:
-            body = page(store, iri).encode() if media == HTML else describe_as(store, iri, media)
-            kept = {"body": body}
-            _cache().put(version, key, kept)
+            if media == HTML:
+                kept = {"body": page(store, iri).encode()}
+            else:
+                kept = {"body": serialize(describe.describe(store, iri), media)}
+            cache.put(version, key, kept)
         response = Response(kept["body"], content_type=media + charset)
     response.set_etag(tag)
     response.headers["Vary"] = "Accept, Accept-Language"
@@ -173,10 +176,6 @@ def resource(path: str) -> Response:
     )
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
-
-
-def describe_as(store: Any, iri: str, media: str) -> bytes:
-    return serialize(describe.describe(store, iri), media)
 
 
 def page(store: Any, iri: str) -> str:

@@ -9,7 +9,6 @@ Content-Security-Policy or any script error.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+from tests.support.needs import need
 
 pytestmark = pytest.mark.browser
 
@@ -33,20 +34,14 @@ ARGS = [
 EXAMPLE = "04-sources-of-a-figure"
 
 
-def _need(what: str) -> None:
-    if os.environ.get("KZMIG_CI"):
-        pytest.fail(f"{what} (KZMIG_CI is set: .ci/run installs it)")
-    pytest.skip(what)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():
-        _need(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+        need(f"no Chromium at {CHROMIUM}: apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _need("the playwright package is missing: pip install -e '.[test]'")
+        need("the playwright package is missing: pip install -e '.[test]'")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:

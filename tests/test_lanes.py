@@ -10,6 +10,7 @@ import pytest
 import requests
 from kzmig.server.lanes import QUICK_SECONDS, RECENT, CostBook, shape
 
+from tests.fixtures.faults.kit import serving
 from tests.support.servers import descendants, kzmig_serve
 
 R = "https://w3id.org/kzmig/resource/"
@@ -110,14 +111,9 @@ def test_a_learnt_lookup_is_answered_while_every_general_worker_runs_a_runaway(
     assert "as many queries" in unknown.text
 
 
-def test_general_workers_run_at_a_lower_cpu_priority(data_dir: Path) -> None:
-    import os
-
-    from tests.fixtures.faults.kit import serving
-
+def test_general_workers_run_at_a_lower_cpu_priority(data_dir: Path, tmp_path: Path) -> None:
     args = ["--data-dir", str(data_dir), "--workers", "1", "--max-concurrent", "3"]
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"kzmig-lanes-{os.getpid()}.log"
-    with serving(args, log) as server:
+    with serving(args, tmp_path / "server.log") as server:
         deadline = time.monotonic() + 30
         nice: list[int] = []
         nice_of: dict[int, int] = {}
@@ -138,5 +134,4 @@ def test_general_workers_run_at_a_lower_cpu_priority(data_dir: Path) -> None:
             if sorted(nice) == [0, 5, 5]:  # workers set their priority as they start
                 break
             time.sleep(0.2)
-    log.unlink(missing_ok=True)
     assert sorted(nice) == [0, 5, 5], f"query workers' nice values: {nice}"

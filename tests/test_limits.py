@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.fixtures.faults.kit import serving
 from tests.support.servers import descendants, kzmig_serve
 
 ENBEK = "https://w3id.org/kzmig/resource/program/enbek"
@@ -223,8 +224,6 @@ def test_more_keep_alive_clients_than_http_threads_are_all_served(
     """Connections beyond the HTTP threads wait their turn; none is starved while others
     keep theirs alive (granian's backpressure counts connections: set to the thread count,
     clients past it got no answer at all)."""
-    from tests.fixtures.faults.kit import serving
-
     clients, threads = 8, 2
     served: dict[int, int] = {}
     failed: dict[int, str] = {}

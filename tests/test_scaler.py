@@ -24,8 +24,7 @@ def tree_digest(folder: Path) -> str:
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root, _kind = scale.seed_root(tmp_path_factory.mktemp("seed"))
-    return root
+    return scale.seed_root()
 
 
 def shape(root: Path) -> dict[str, object]:
@@ -78,7 +77,7 @@ def test_the_random_seed_picks_the_shared_pool() -> None:
 def test_a_seed_without_claim_sheets_is_refused(tmp_path: Path) -> None:
     (tmp_path / "sources" / "t").mkdir(parents=True)
     with pytest.raises(SystemExit, match="no claim sheet"):
-        scale.seed_root(tmp_path / "work", tmp_path)
+        scale.seed_root(tmp_path)
 
 
 def test_a_grown_graph_keeps_the_seed_shape(seed: Path, tmp_path: Path) -> None:
