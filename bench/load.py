@@ -1,6 +1,8 @@
 """HTTP load on loopback, bounded in time: wrk when installed, else a Python stand-in.
 
 wrk -t2 -c8 -d<seconds> --latency: requests/s, p50 and p99 latency, errors.
+``distinct=True`` ends every request's query with a comment of its own (a wrk Lua
+script), so that no cache can answer it: the uncached path, request after request.
 The stand-in (8 threads of keep-alive http.client) is much slower than wrk and
 says so in its result: its numbers are a floor, not comparable to wrk's.
 """
@@ -11,10 +13,12 @@ import http.client
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,39 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
-def wrk(url: str, *, seconds: float, connections: int = 8, threads: int = 2) -> Load:
-    out = subprocess.run(
+# Each request: the URL (whose last parameter is the query) + "\n#<thread>-<n>", encoded.
+_DISTINCT_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "%0A%23" .. id .. "-" .. n)
+end
+"""
+
+
+def wrk(
+    url: str, *, seconds: float, connections: int = 8, threads: int = 2, distinct: bool = False
+) -> Load:
+    with tempfile.TemporaryDirectory(prefix="kzmig-wrk-") as tmp:
+        script: list[str] = []
+        if distinct:
+            lua = Path(tmp) / "distinct.lua"
+            lua.write_text(_DISTINCT_LUA, encoding="utf-8")
+            script = ["-s", str(lua)]
+        out = _run_wrk(script, url, seconds, connections, threads)
+    return _parse_wrk(out)
+
+
+def _run_wrk(script: list[str], url: str, seconds: float, connections: int, threads: int) -> str:
+    return subprocess.run(
         [
             "wrk",
+            *script,
             f"-t{threads}",
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
@@ -59,6 +92,9 @@ def wrk(url: str, *, seconds: float, connections: int = 8, threads: int = 2) -> 
         timeout=seconds + 60,
         check=True,
     ).stdout
+
+
+def _parse_wrk(out: str) -> Load:
     latency = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.M))
     if "50" not in latency or "99" not in latency:
         raise RuntimeError(f"wrk printed no latency distribution:\n{out[-600:]}")
@@ -72,7 +108,7 @@ def wrk(url: str, *, seconds: float, connections: int = 8, threads: int = 2) -> 
     return Load(rps, _ms(latency["50"]), _ms(latency["99"]), total, errors, "wrk")
 
 
-def python_load(url: str, *, seconds: float, connections: int = 8) -> Load:
+def python_load(url: str, *, seconds: float, connections: int = 8, distinct: bool = False) -> Load:
     parts = urllib.parse.urlsplit(url)
     path = parts.path + ("?" + parts.query if parts.query else "")
     latencies: list[float] = []
@@ -83,10 +119,12 @@ def python_load(url: str, *, seconds: float, connections: int = 8) -> Load:
     def client() -> None:
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
         mine: list[float] = []
+        me = threading.get_ident()
         while time.monotonic() < stop_at:
             t = time.perf_counter()
+            asked = f"{path}%0A%23{me}-{len(mine)}" if distinct else path
             try:
-                conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+                conn.request("GET", asked, headers={"Accept": "application/sparql-results+json"})
                 r = conn.getresponse()
                 r.read()
                 if r.status >= 300:
@@ -115,7 +153,7 @@ def python_load(url: str, *, seconds: float, connections: int = 8) -> Load:
     return Load(n / elapsed, pct(0.5), pct(0.99), n, errors[0], "python (wrk missing)")
 
 
-def load(url: str, *, seconds: float, connections: int = 8) -> Load:
+def load(url: str, *, seconds: float, connections: int = 8, distinct: bool = False) -> Load:
     if shutil.which("wrk"):
-        return wrk(url, seconds=seconds, connections=connections)
-    return python_load(url, seconds=seconds, connections=connections)
+        return wrk(url, seconds=seconds, connections=connections, distinct=distinct)
+    return python_load(url, seconds=seconds, connections=connections, distinct=distinct)

@@ -283,7 +283,7 @@ def infer(
     activity = run.stage("reasoning")
     q.add(activity, RDF.type, prov.PROV.Activity, GRAPH_PROVENANCE)
     q.add(activity, prov.PROV.wasInformedBy, run.iri, GRAPH_PROVENANCE)
-    q.add(activity, prov.KZO.reasoner, prov.Literal("reasonable (OWL 2 RL)"), GRAPH_PROVENANCE)
+    q.add(activity, prov.KZO.reasoner, prov.Literal(result.engine), GRAPH_PROVENANCE)
     prov.graph_quads(
         GRAPH_INFERRED,
         KZO.InferredGraph,

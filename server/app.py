@@ -10,7 +10,8 @@ from flask import Flask
 from kzmig.graph.release import data_dir
 from kzmig.graph.store import QueryStore, ReleaseStore
 
-from . import errors, ontology, pages, publish, resources, sparql, update
+from . import errors, files, ontology, pages, publish, replay, resources, sparql, update
+from .limits import Limits
 
 DEFAULTS: dict[str, Any] = {
     "DATA_DIR": None,  # the data directory; None: $KZMIG_DATA_DIR or ./var
@@ -45,4 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(ontology.bp)
+    limits = Limits.from_config(app.config)
+    files.install(app)
+    replay.install(app, limits.cache_bytes // 4)  # 0 (--cache-mb 0): off (outermost)
     return app

@@ -23,7 +23,7 @@ from flask import (
 )
 from kzmig.graph.namespaces import PREFIXES
 
-from . import iris, publish
+from . import iris, publish, replay
 
 bp = Blueprint("pages", __name__)
 
@@ -80,6 +80,7 @@ def yasgui_dir() -> Path:
 @bp.route("/")
 def home() -> str:
     examples = example_queries()
+    replay.mark(current_app.extensions["kzmig.store"].version)  # the same for a release
     return render_template(
         "home.html",
         examples=examples,

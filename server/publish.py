@@ -33,7 +33,7 @@ from flask import (
 from kzmig.graph.namespaces import PREFIXES, VOCABULARIES
 from kzmig.graph.release import Release
 
-from . import conneg, iris
+from . import conneg, iris, replay
 from .describe import prefixes_used
 
 bp = Blueprint("publish", __name__)
@@ -114,6 +114,7 @@ def dumps() -> Response:
             content_type="text/html; charset=utf-8",
         )
     response.headers["Vary"] = "Accept"
+    replay.mark(release.version)
     return response
 
 

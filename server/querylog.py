@@ -14,6 +14,10 @@ log = logging.getLogger("kzmig.query")
 
 
 def query_hash(text: str) -> str:
+    return _hash(text)
+
+
+def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
@@ -24,8 +28,10 @@ def record(
     *,
     rows: int | None = None,
     text: str | None = None,
+    query_hash: str | None = None,
     cache: str = "-",
 ) -> None:
+    """Log one request; ``query_hash`` may be given instead of ``text`` (already hashed)."""
     duration = (time.perf_counter() - started) * 1000
     log.info(
         "%s %s status=%d ms=%.1f rows=%s cache=%s query=%s",
@@ -35,5 +41,5 @@ def record(
         duration,
         "-" if rows is None else rows,
         cache,
-        query_hash(text) if text else "-",
+        query_hash or (_hash(text) if text else "-"),
     )

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from kzmig.graph.namespaces import PREFIXES
 
-from . import conneg, describe, iris, sources, view
+from . import conneg, describe, iris, replay, sources, view
 from .cache import ResultCache
 from .limits import Limits
 
@@ -167,6 +167,7 @@ def resource(path: str) -> Response:
             else:
                 kept = {"body": serialize(describe.describe(store, iri), media)}
             cache.put(version, key, kept)
+        replay.mark(version)
         response = Response(kept["body"], content_type=media + charset)
     response.set_etag(tag)
     response.headers["Vary"] = "Accept, Accept-Language"

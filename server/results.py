@@ -108,17 +108,48 @@ def _json_term(term: Any) -> dict[str, Any]:
 
 
 def _json(variables: list[str], rows: list[ox.QuerySolution]) -> str:
+    """Written as text, term by term (json's C string escaper does the quoting): about
+    twice as fast as building dicts for json.dumps, and the same document."""
+    names = [(name, _quote(name)) for name in variables]
     bindings = []
     for row in rows:
-        binding = {}
-        for name in variables:
+        parts = []
+        for name, quoted in names:
             term = row[name]
             if term is not None:
-                binding[name] = _json_term(term)
-        bindings.append(binding)
-    return json.dumps(
-        {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-    )
+                parts.append(f"{quoted}:{_json_term_text(term)}")
+        bindings.append("{" + ",".join(parts) + "}")
+    head = ",".join(quoted for _, quoted in names)
+    return f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{",".join(bindings)}]}}}}'
+
+
+_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _json_term_text(term: Any) -> str:
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if kind is ox.Literal:
+        if term.language:
+            return (
+                '{"type":"literal","value":'
+                + _quote(term.value)
+                + ',"xml:lang":'
+                + _quote(term.language)
+                + "}"
+            )
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return (
+                '{"type":"literal","value":'
+                + _quote(term.value)
+                + ',"datatype":'
+                + _quote(datatype)
+                + "}"
+            )
+        return '{"type":"literal","value":' + _quote(term.value) + "}"
+    return json.dumps(_json_term(term), ensure_ascii=False)  # blank nodes, quoted triples
 
 
 # --- SPARQL Query Results XML ------------------------------------------------------

@@ -179,6 +179,20 @@ def test_files_download_intact_with_validators(
         assert response.headers.get("Accept-Ranges") == "bytes"
 
 
+def test_files_go_out_in_big_blocks(app: Flask, dumps: list[dict[str, Any]]) -> None:
+    """One pass through Python per MiB, not per 8 KiB (server/files.py)."""
+    from kzmig.server.files import BLOCK
+
+    biggest = max(dumps, key=lambda d: d["size"])
+    response = app.test_client().get(f"/dumps/{biggest['name']}", buffered=False)
+    try:
+        blocks = list(response.response)
+    finally:
+        response.close()
+    assert len(blocks) == -(-biggest["size"] // BLOCK) and biggest["size"] > 8192
+    assert hashlib.sha256(b"".join(blocks)).hexdigest() == biggest["sha256"]
+
+
 def test_conditional_requests_and_ranges(live_server: str, dumps: list[dict[str, Any]]) -> None:
     d = next(d for d in dumps if d["name"].endswith(".nq"))
     url = f"{live_server}/dumps/{d['name']}"

@@ -2,14 +2,17 @@
 
 Instance triples are those about our things (``…/resource/…``); the schema's own
 closure (scm-* rules: every class a subclass of itself...) is not compared.
-kzmig reasons with ``reasonable`` (Rust) for speed; owlrl (pure Python, the
-reference implementation of OWL 2 RL) is the yardstick. On the test data every
-inferred triple about our things must be the same (less what neither should
-publish: owl:Thing / NamedIndividual types, reflexive sameAs). reasonable
-skips some OWL 2 RL rules (property chains, keys, max-cardinality, eq-diff):
-a test fails as soon as the ontology uses one of those constructs, so the gap
-can't open silently. The consistency checks (cax-dw, cax-adc, cls-nothing2...)
-must still report what owlrl reports as an error.
+kzmig reasons fast, two ways (kzmig.graph.reason): with rules compiled from the
+ontology (kzmig.graph.rules) when it stays inside their fragment, as ours does, else
+with ``reasonable`` (Rust); owlrl (pure Python, the reference implementation of OWL 2
+RL) is the yardstick. On the test data every inferred triple about our things must be
+the same (less what neither should publish: owl:Thing / NamedIndividual types,
+reflexive sameAs), and the compiled path must publish exactly what the reasonable path
+does (every inferred triple, in order, and the same inconsistencies). reasonable skips
+some OWL 2 RL rules (property chains, keys, max-cardinality, eq-diff): a test fails as
+soon as the ontology uses one of those constructs, so the gap can't open silently. The
+consistency checks (cax-dw, cax-adc, cls-nothing2...) must still report what owlrl
+reports as an error. tests/test_rules.py tests each compiled rule on its own.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import owlrl
 import pytest
 from kzmig.graph.build import assemble, asserted_triples, read_claims, read_texts
 from kzmig.graph.namespaces import RESOURCE
-from kzmig.graph.reason import closure
+from kzmig.graph.reason import Reasoning, closure, closure_compiled, closure_reasonable
 from kzmig.graph.vocabulary import read_turtle, turtle_files
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL
@@ -74,6 +77,38 @@ r:f3 a kzo:OnlyRegions ; kzo:via r:north .
 r:p1 kzo:operatedBy r:ministry .
 r:p2 kzo:runBy r:agency .
 r:x a kzo:PlaceOrAgent .
+"""
+)
+
+# What the compiled rules cover, as the repository's ontology uses it: no class expressions.
+COMPILED = (
+    PREFIXES
+    + """
+kzo:Place a owl:Class . kzo:Country a owl:Class ; rdfs:subClassOf kzo:Place .
+kzo:Region a owl:Class ; rdfs:subClassOf kzo:Place .
+kzo:Land a owl:Class ; owl:equivalentClass kzo:Country .
+kzo:Flow a owl:Class . kzo:Emigration a owl:Class ; rdfs:subClassOf kzo:Flow .
+kzo:Agent a owl:Class . kzo:Body a owl:Class ; rdfs:subClassOf kzo:Agent .
+[] a owl:AllDisjointClasses ; owl:members ( kzo:Place kzo:Flow kzo:Agent ) .
+kzo:fromPlace a owl:ObjectProperty ; rdfs:domain kzo:Flow ; rdfs:range kzo:Place .
+kzo:originOf a owl:ObjectProperty ; owl:inverseOf kzo:fromPlace .
+kzo:toPlace a owl:ObjectProperty ; rdfs:range kzo:Place .
+kzo:locatedIn a owl:ObjectProperty , owl:TransitiveProperty ; rdfs:range kzo:Region .
+kzo:contains a owl:ObjectProperty ; owl:inverseOf kzo:locatedIn .
+kzo:relatedTo a owl:ObjectProperty , owl:SymmetricProperty .
+kzo:runBy a owl:ObjectProperty ; rdfs:subPropertyOf kzo:involves ; rdfs:range kzo:Body .
+kzo:involves a owl:ObjectProperty .
+kzo:operatedBy owl:equivalentProperty kzo:runBy .
+kzo:count a owl:DatatypeProperty ; rdfs:domain kzo:Flow .
+kzo:name a owl:AnnotationProperty ; rdfs:subPropertyOf rdfs:label .
+
+r:almaty kzo:locatedIn r:south .
+r:south kzo:locatedIn r:kazakhstan .
+r:kazakhstan a kzo:Land ; kzo:locatedIn r:central-asia ; kzo:name "Kazakhstan"@en .
+r:f1 kzo:fromPlace r:kazakhstan ; kzo:toPlace r:russia ; kzo:count 5 ; kzo:relatedTo r:f2 .
+r:f2 a kzo:Emigration ; kzo:toPlace r:kazakhstan .
+r:p1 kzo:operatedBy r:ministry .
+r:p2 kzo:runBy r:agency .
 """
 )
 
@@ -139,6 +174,8 @@ def assert_same(triples: list[tuple]) -> None:
 
 def test_rules_used_by_an_ontology_like_ours_give_owlrls_closure() -> None:
     triples = parse(RULES)
+    assert isinstance(closure_compiled(triples), str), "class expressions: reasonable's path"
+    assert closure(triples) == closure_reasonable(triples)
     assert_same(triples)
     # and the closure is not trivially empty: each rule above fired
     inferred = {
@@ -163,6 +200,38 @@ def test_rules_used_by_an_ontology_like_ours_give_owlrls_closure() -> None:
         ), f"not inferred: {expected}"
 
 
+def test_the_compiled_rules_give_owlrls_closure_and_reasonables() -> None:
+    triples = parse(COMPILED)
+    ours = closure_compiled(triples)
+    assert isinstance(ours, Reasoning), f"fell back to reasonable: {ours}"
+    assert ours == closure(triples)
+    assert ours == closure_reasonable(triples)  # every published triple, in order
+    assert_same(triples)
+    inferred = {
+        (str(s).rsplit("/", 1)[-1], str(p).rsplit("#", 1)[-1], str(o).rsplit("/", 1)[-1])
+        for s, p, o in ours.inferred
+    }
+    for expected in [
+        ("almaty", "locatedIn", "kazakhstan"),  # transitive
+        ("kazakhstan", "contains", "south"),  # inverse
+        ("central-asia", "contains", "almaty"),  # inverse of a transitive closure
+        ("f2", "relatedTo", "f1"),  # symmetric
+        ("kazakhstan", "type", "kzmig/ontology#Country"),  # equivalent class
+        ("kazakhstan", "type", "kzmig/ontology#Place"),  # ... and its superclass
+        ("kazakhstan", "originOf", "f1"),  # inverse
+        ("p1", "involves", "ministry"),  # equivalent + sub property
+        ("ministry", "type", "kzmig/ontology#Body"),  # range of an equivalent property
+        ("ministry", "type", "kzmig/ontology#Agent"),  # ... into its superclass
+        ("central-asia", "type", "kzmig/ontology#Region"),  # range of a transitive property
+        ("f1", "type", "kzmig/ontology#Flow"),  # domain
+        ("kazakhstan", "label", "Kazakhstan"),  # sub-property of an annotation property
+    ]:
+        s, p, o = expected
+        assert any(
+            i[0] == s and i[1] == p and i[2].endswith(o.rsplit("/", 1)[-1]) for i in inferred
+        ), f"not inferred: {expected}"
+
+
 def test_the_repository_graph_gives_owlrls_closure() -> None:
     """The real ontology and claims: what the build reasons over (slow-ish: owlrl, ~10 s)."""
     if not any((ROOT / "sources").glob("*/claims.yaml")):
@@ -177,7 +246,11 @@ def test_the_repository_graph_gives_owlrls_closure() -> None:
     claims = read_claims(texts, ROOT)
     run = prov.Run("test", "0", datetime(2026, 1, 1, tzinfo=UTC))
     q = assemble(texts, claims, ontology, shapes, run, inputs_of(ROOT))
-    assert_same(asserted_triples(q, claims))
+    triples = asserted_triples(q, claims)
+    ours = closure_compiled(triples)
+    assert isinstance(ours, Reasoning), f"the ontology left the compiled fragment: {ours}"
+    assert ours == closure_reasonable(triples)  # every published triple, in order
+    assert_same(triples)
 
 
 def test_the_ontology_uses_nothing_reasonable_skips() -> None:
@@ -193,11 +266,21 @@ def test_the_ontology_uses_nothing_reasonable_skips() -> None:
     )
 
 
+def test_the_ontology_stays_inside_the_compiled_fragment() -> None:
+    """Else every build reasons the slow way (still correct): say so, or extend rules.py."""
+    ontology = list(read_turtle(turtle_files(ROOT / "ontology"), ROOT))
+    ours = closure_compiled(ontology)
+    assert isinstance(ours, Reasoning), f"the ontology left the compiled fragment: {ours}"
+    assert ours == closure_reasonable(ontology)
+
+
 @pytest.mark.parametrize("rule", sorted(INCONSISTENT))
 def test_inconsistencies_are_still_reported(rule: str) -> None:
     triples = parse(INCONSISTENT[rule])
-    found = closure(triples).inconsistencies
+    result = closure(triples)
+    found = result.inconsistencies
     assert any(i.rule == rule and i.subject.endswith("/x") for i in found), found
+    assert result == closure_reasonable(triples)
     _, errors = owlrl_inferred(triples)
     assert errors, "owlrl finds it inconsistent too"
 
