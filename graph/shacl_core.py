@@ -43,6 +43,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from pyshacl.consts import XSD_WHOLE_INTEGERS
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.rdfutil import stringify_node
 from pyshacl.rdfutil.clone import clone_blank_node
@@ -519,24 +520,8 @@ def _string_of(v: Node) -> str:
     return str(v)
 
 
-_WHOLE_INTEGERS = frozenset(
-    XSD[t]
-    for t in (
-        "integer",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
+# pyshacl's own list (it has no xsd:byte): the same datatypes count as whole numbers
+_WHOLE_INTEGERS = frozenset(XSD_WHOLE_INTEGERS)
 
 
 class _Length(Constraint):

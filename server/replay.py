@@ -122,13 +122,9 @@ class Replay:
         """Run the app; keep its answer when a view marked it and it is a plain 200."""
         seen: dict[str, Any] = {}
 
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        def capture(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
             seen["status"], seen["headers"] = status, headers
-            return (
-                start_response(status, headers, exc_info)
-                if exc_info
-                else start_response(status, headers)
-            )
+            return start_response(status, headers, *exc_info)
 
         result = self.wsgi_app(environ, capture)
         mark_: Mark | None = environ.get(MARK)
