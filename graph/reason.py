@@ -45,6 +45,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import cast
 
 import pyoxigraph as ox
 import reasonable
@@ -352,7 +353,7 @@ def check_consistency(triples: Iterable[Triple]) -> list[Inconsistency]:
     """
     triples = [t for t in triples if not isinstance(t[0], Literal)]
     found = _class_inconsistencies(triples)
-    checked = set(_CHECKED) - _CLASS_RULE_PREDICATES
+    checked: set[Node] = set(_CHECKED - _CLASS_RULE_PREDICATES)
     triggers = False
     type_, disjoint_properties, different = (
         str(_TYPE),
@@ -362,13 +363,14 @@ def check_consistency(triples: Iterable[Triple]) -> list[Inconsistency]:
     property_types = {str(t) for t in _CHECKED_PROPERTY_TYPES}
     for s, p, o in triples:
         # plain str comparisons: rdflib's own __eq__ is slow over 100,000s of triples
-        if str.__eq__(p, type_) and str(o) in property_types:
+        predicate = cast(str, p)
+        if str.__eq__(predicate, type_) and str(o) in property_types:
             checked.add(s)
             triggers = True
-        elif str.__eq__(p, disjoint_properties):
+        elif str.__eq__(predicate, disjoint_properties):
             checked.update((s, o))
             triggers = True
-        elif str.__eq__(p, different):
+        elif str.__eq__(predicate, different):
             triggers = True
     if not triggers:
         return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 
@@ -27,3 +28,17 @@ def test_nothing_named_server_or_graph_is_installed_top_level(tmp_path: Path) ->
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_every_code_package_is_installed() -> None:
+    """A wheel holds only the packages pyproject.toml lists: a new subpackage left out of
+    the list works in an editable install and is missing from a real one."""
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(("kzmig", *init.parent.relative_to(root).parts))
+        for folder in ("graph", "loaders", "server")
+        for init in (root / folder).rglob("__init__.py")
+    }
+    assert found == listed

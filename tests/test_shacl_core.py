@@ -1,4 +1,4 @@
-"""graph/shacl_core.py gives pyshacl's report, component by component.
+"""graph/shacl_core/ gives pyshacl's report, component by component.
 
 Each case is a small shapes graph and data made so that the component fails
 at least once (so the comparison can fail), validated by shacl_core and by

@@ -1,6 +1,6 @@
 """Our validation gives pyshacl's results, to the result, on the repository's shapes.
 
-kzmig.graph.validate validates with graph/shacl_core.py (SHACL Core over plain
+kzmig.graph.validate validates with graph/shacl_core/ (SHACL Core over plain
 dicts) when it implements every feature the shapes use, which it does for the
 repository's shapes; otherwise it feeds pyshacl only the triples the shapes
 can read, and on a big graph splits the shapes over forked processes. Every
