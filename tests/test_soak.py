@@ -14,8 +14,8 @@ faster: the CPUs then never go idle between requests (p99 0.6-0.9 ms against
 2.5-3.2 ms with pauses; inside the server, by X-Query-Time, 0.3-0.4 ms against
 0.9-1.0 ms, and 0.8-1.0 ms under load). Against it the soak holds 15x (measured
 8-10x): that guards what the in-process lookups and the kept pages and results won
-over the 45-90x before them, and both ratios fail with them off (--cache-mb 0:
-45x and 109x).
+over the 45-90x before them; both ratios fail with the kept pages and results off
+(--cache-mb 0 --quick-workers 0: 45x and 109x).
 
 The clients are keep-alive connections of one event loop in a process of its own
 (tests/support/http1.py says why not a process with ``requests`` each), each
