@@ -42,7 +42,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import cast
@@ -361,16 +361,16 @@ def check_consistency(triples: Iterable[Triple]) -> list[Inconsistency]:
         str(OWL.differentFrom),
     )
     property_types = {str(t) for t in _CHECKED_PROPERTY_TYPES}
+    # plain str comparisons: rdflib's own __eq__ is slow over 100,000s of triples
+    same = cast(Callable[[Node, str], bool], str.__eq__)
     for s, p, o in triples:
-        # plain str comparisons: rdflib's own __eq__ is slow over 100,000s of triples
-        predicate = cast(str, p)
-        if str.__eq__(predicate, type_) and str(o) in property_types:
+        if same(p, type_) and str(o) in property_types:
             checked.add(s)
             triggers = True
-        elif str.__eq__(predicate, disjoint_properties):
+        elif same(p, disjoint_properties):
             checked.update((s, o))
             triggers = True
-        elif str.__eq__(predicate, different):
+        elif same(p, different):
             triggers = True
     if not triggers:
         return found

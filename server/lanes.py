@@ -130,8 +130,8 @@ class CostBook:
         if key is None:
             return False
         with self._lock:
-            runs = self._runs.get(key)
-            return runs is not None and bool(runs) and all(runs)
+            runs = self._runs.get(key, ())
+            return bool(runs) and all(runs)
 
     def record(self, key: str | None, seconds: float) -> None:
         """One run of ``key`` took ``seconds`` in its worker (inf: it was stopped)."""

@@ -66,11 +66,11 @@ pytestmark = pytest.mark.slow
 # (granian's backpressure, set to the HTTP thread count, counts keep-alive connections: the
 # clients past it starved; tests/test_limits.py now guards it), and point lookups' p99 was
 # 45-90x the unloaded one (they queued behind aggregates, runaways and ~100 ms source-page
-# renders). Now: a quick lane for learnt point lookups (server/lanes.py), pages kept once
-# rendered, and granian's default backpressure. What is left of the gap: with a runaway
-# query holding one of the two cores, loaded p99 roughly doubles, whatever the runaway's
-# CPU priority (nice 5, nice 19 and SCHED_IDLE measured alike; with one client and no
-# other load the runaway costs nothing measurable).
+# renders). Now: one-pattern lookups answered in the HTTP process (lanes.bounded), pages and
+# results kept once made, and granian's default backpressure. What is left of the gap: with
+# a runaway query holding one of the two cores, loaded p99 roughly doubles, whatever the
+# runaway's CPU priority (nice 5, nice 19 and SCHED_IDLE measured alike; with one client and
+# no other load the runaway costs nothing measurable).
 
 
 def point(rng: random.Random) -> str:
@@ -95,11 +95,16 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 @dataclass
+class Timings:
+    latencies: list[float] = field(default_factory=list)  # at the client
+    server_times: list[float] = field(default_factory=list)  # X-Query-Time
+
+
+@dataclass
 class Results:
     sent: Counter[str] = field(default_factory=Counter)
     statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
-    point_latencies: list[float] = field(default_factory=list)
-    point_server_times: list[float] = field(default_factory=list)  # X-Query-Time
+    points: Timings = field(default_factory=Timings)  # answered with 200
     deliberate_503: int = 0
     server_errors: list[str] = field(default_factory=list)  # 5xx other than deliberate 503s
     # no answer within ANSWER_WITHIN, a refused or broken connection, or an unreadable reply
@@ -181,8 +186,8 @@ async def client(conn: Connection, n: int, until: float, dump: str, results: Res
             elif answer.status >= 500:
                 results.server_errors.append(f"{kind} {path}: {answer.status} {answer.text[:200]}")
             elif kind == "point" and answer.status == 200:
-                results.point_latencies.append(took)
-                results.point_server_times.append(server_time(answer))
+                results.points.latencies.append(took)
+                results.points.server_times.append(server_time(answer))
         if THINK:
             await asyncio.sleep(rng.expovariate(1 / THINK))
 
@@ -192,12 +197,6 @@ def server_time(answer: Answer) -> float:
     return float(answer.headers["x-query-time"])
 
 
-@dataclass
-class Timings:
-    latencies: list[float]  # at the client
-    server_times: list[float]  # X-Query-Time
-
-
 def unloaded(base: str, think: float, seed: str) -> Timings:
     """Point lookups from one client alone on the server, through the same client code,
     pausing ``think`` s (mean, exponential) between them; after a short warm-up."""
@@ -205,7 +204,7 @@ def unloaded(base: str, think: float, seed: str) -> Timings:
     async def run() -> Timings:
         conn = Connection(*_host_port(base))
         rng = random.Random(seed)
-        timings = Timings([], [])
+        timings = Timings()
         try:
             for n in range(WARM_UP_LOOKUPS + UNLOADED):
                 started = time.perf_counter()
@@ -253,8 +252,8 @@ def p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[98]
 
 
-def ratio(results: Results, baseline: Timings) -> float:
-    return p99(results.point_latencies) / p99(baseline.latencies)
+def ratio(loaded: Timings, baseline: Timings) -> float:
+    return p99(loaded.latencies) / p99(baseline.latencies)
 
 
 @dataclass(frozen=True)
@@ -303,7 +302,8 @@ def soak(tmp_path_factory: pytest.TempPathFactory) -> Soak:
             while not pending.ready() and time.time() < hung_after:
                 samples.append((time.monotonic() - started, group_rss_and_count(pgid)[0]))
                 pending.wait(1.0)
-            results = pending.get(timeout=0)
+            assert pending.ready(), f"no results {hung_after - until:.0f} s after the load's end"
+            results = pending.get()
 
         deadline = time.monotonic() + 20
         while group_rss_and_count(pgid)[1] != processes_before and time.monotonic() < deadline:
@@ -319,13 +319,14 @@ def soak(tmp_path_factory: pytest.TempPathFactory) -> Soak:
         f"({dict(results.sent)}), 5xx: {len(results.server_errors)}, "
         f"no answer in {ANSWER_WITHIN:.0f} s: {len(results.no_answer)}, "
         f"deliberate 503: {results.deliberate_503}; point lookups p99 "
-        f"{p99(results.point_latencies) * 1000:.1f} ms loaded "
-        f"({p99(results.point_server_times) * 1000:.1f} ms in the server), unloaded "
+        f"{p99(results.points.latencies) * 1000:.1f} ms loaded "
+        f"({p99(results.points.server_times) * 1000:.1f} ms in the server), unloaded "
         f"{p99(alone.latencies) * 1000:.1f} ms alone "
         f"({p99(alone.server_times) * 1000:.1f} ms in the server; "
-        f"{ratio(results, alone):.1f}x), {p99(back_to_back.latencies) * 1000:.1f} ms back to "
-        f"back ({p99(back_to_back.server_times) * 1000:.1f} ms in the server; "
-        f"{ratio(results, back_to_back):.1f}x); "
+        f"{ratio(results.points, alone):.1f}x), "
+        f"{p99(back_to_back.latencies) * 1000:.1f} ms back to back "
+        f"({p99(back_to_back.server_times) * 1000:.1f} ms in the server; "
+        f"{ratio(results.points, back_to_back):.1f}x); "
         f"RSS after warm-up {after[0] / 2**20:.0f} MB -> max {max(after) / 2**20:.0f} MB; "
         f"processes {processes_before} -> {processes_after}; statuses {dict(results.statuses)}"
     )
@@ -364,8 +365,8 @@ def test_soak_memory_flat_after_warm_up(soak: Soak) -> None:
 def test_soak_point_lookups_p99_within_5x_of_one_client_alone(soak: Soak) -> None:
     """The target: a client's point lookups, among 15 others and runaway queries, against the
     same client's alone (same pauses, same kind of queries, same client code)."""
-    assert ratio(soak.results, soak.alone) <= 5, (
-        f"point lookups p99 {p99(soak.results.point_latencies) * 1000:.1f} ms under load vs "
+    assert ratio(soak.results.points, soak.alone) <= 5, (
+        f"point lookups p99 {p99(soak.results.points.latencies) * 1000:.1f} ms under load vs "
         f"{p99(soak.alone.latencies) * 1000:.1f} ms alone"
     )
 
@@ -373,7 +374,7 @@ def test_soak_point_lookups_p99_within_5x_of_one_client_alone(soak: Soak) -> Non
 def test_soak_point_lookups_p99_within_15x_of_back_to_back(soak: Soak) -> None:
     """Against the fastest unloaded figure (no pauses: the CPUs never go idle). Guards the
     in-process lookups and the kept pages and results: without them it was 45-90x."""
-    assert ratio(soak.results, soak.back_to_back) <= 15, (
-        f"point lookups p99 {p99(soak.results.point_latencies) * 1000:.1f} ms under load vs "
+    assert ratio(soak.results.points, soak.back_to_back) <= 15, (
+        f"point lookups p99 {p99(soak.results.points.latencies) * 1000:.1f} ms under load vs "
         f"{p99(soak.back_to_back.latencies) * 1000:.1f} ms back to back"
     )
