@@ -62,7 +62,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy graph loaders server
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy names graph loaders server
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

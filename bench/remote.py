@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from kzmig.graph.push import push
-from kzmig.graph.release import Release
-from kzmig.graph.remote import RemoteStore
-from kzmig.graph.store import ReleaseStore
+from kzmig.graph.release.layout import Release
+from kzmig.graph.release.store import ReleaseStore
+from kzmig.graph.remote.push import push
+from kzmig.graph.remote.store import RemoteStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -108,7 +108,7 @@ class Data:
         return out
 
     def seed_stamp(self) -> str:
-        from kzmig.graph.build import inputs_hash, inputs_of
+        from kzmig.graph.build.pipeline import inputs_hash, inputs_of
 
         return inputs_hash(inputs_of(self.seed))
 
@@ -126,8 +126,8 @@ class Data:
 
 def _built_from(data: Path, project: Path) -> bool:
     """True when ``data`` holds a release built from exactly ``project``'s inputs."""
-    from kzmig.graph.build import inputs_hash, inputs_of
-    from kzmig.graph.release import current_folder
+    from kzmig.graph.build.pipeline import inputs_hash, inputs_of
+    from kzmig.graph.release.layout import current_folder
 
     try:
         manifest = json.loads((current_folder(data) / "manifest.json").read_text())
@@ -161,7 +161,7 @@ def build_once(root: Path, data: Path) -> dict[str, Any]:
 
 
 def nquads_of(data: Path) -> Path:
-    from kzmig.graph.release import current_folder
+    from kzmig.graph.release.layout import current_folder
 
     folder = current_folder(data)
     found = sorted((folder / "dumps").glob("*.nq"))
@@ -171,7 +171,7 @@ def nquads_of(data: Path) -> Path:
 
 
 def store_of(data: Path) -> Path:
-    from kzmig.graph.release import current_folder
+    from kzmig.graph.release.layout import current_folder
 
     return current_folder(data) / "store"
 
@@ -224,8 +224,8 @@ def _stage_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
 
 def bench_reason(cfg: Config, d: Data, out: dict[str, Any]) -> None:
     import owlrl
-    from kzmig.graph.build import read_claims, read_texts, read_vocabulary
-    from kzmig.graph.reason import closure
+    from kzmig.graph.build.pipeline import read_claims, read_texts, read_vocabulary
+    from kzmig.graph.semantics.reason import closure
     from rdflib import Graph
 
     copies = 1 if cfg.reason_triples == 0 else d.profile.copies_for_reasoning(cfg.reason_triples)
@@ -250,7 +250,7 @@ def bench_reason(cfg: Config, d: Data, out: dict[str, Any]) -> None:
 
     reps = {"ours": cfg.repeat, "owlrl": 1 if cfg.quick or len(triples) > 20_000 else cfg.repeat}
     times = alternate({"ours": ours, "owlrl": theirs}, reps)
-    from kzmig.graph.namespaces import RESOURCE
+    from kzmig.names import RESOURCE
     from rdflib import Literal
 
     asserted = set(triples)
@@ -278,15 +278,15 @@ def bench_reason(cfg: Config, d: Data, out: dict[str, Any]) -> None:
 
 def _owlrl_instance(ts: set[Any]) -> set[Any]:
     """owlrl's new instance triples, less what we deliberately never publish (reason._keep)."""
-    from kzmig.graph.namespaces import KZO, RESOURCE
-    from kzmig.graph.reason import _keep
+    from kzmig.graph.semantics.reason import _keep
+    from kzmig.names import KZO, RESOURCE
 
     return {t for t in ts if _keep(*t, (RESOURCE, str(KZO)))}
 
 
 def bench_validate(cfg: Config, d: Data, out: dict[str, Any]) -> None:
-    from kzmig.graph import validate as v
-    from kzmig.graph.namespaces import GRAPH_INFERRED, GRAPH_SHAPES
+    from kzmig.graph.semantics import validate as v
+    from kzmig.names import GRAPH_INFERRED, GRAPH_SHAPES
 
     s = scale.stages(d.project(cfg.validate_size))
     data = [(a, b, c) for a, b, c, g in s.quads if g not in (GRAPH_SHAPES, GRAPH_INFERRED)]
@@ -316,7 +316,7 @@ def bench_validate(cfg: Config, d: Data, out: dict[str, Any]) -> None:
 
 def _pyshacl_reference(data: Any, shapes: Any) -> Any:
     """pyshacl on the whole data graph: what kzmig's validate() did before it was optimised."""
-    from kzmig.graph import validate as v
+    from kzmig.graph.semantics import validate as v
 
     return v.validate(data, shapes)
 

@@ -119,7 +119,7 @@ def _grow_sheet(sheet: str, rename) -> str:
 
 def _defined_in_ontology(seed: Path) -> frozenset[str]:
     """'type/slug' of every thing the ontology describes (the gazetteer's places, bodies...)."""
-    from kzmig.graph.vocabulary import read_turtle, turtle_files
+    from kzmig.graph.build.vocabulary import read_turtle, turtle_files
 
     graph = read_turtle(turtle_files(seed / "ontology"), seed)
     return frozenset(
@@ -172,8 +172,8 @@ class Stages:
 def stages(root: Path) -> Stages:
     from datetime import UTC, datetime
 
-    from kzmig.graph import build as b
-    from kzmig.graph import provenance as prov
+    from kzmig.graph.build import pipeline as b
+    from kzmig.graph.build import provenance as prov
 
     ontology, shapes = b.read_vocabulary(root)
     texts = b.read_texts(root)
@@ -204,7 +204,7 @@ def profile(seed: Path, work: Path) -> Profile:
     counts = []
     for n in (1, 2):
         s = stages(grow(seed, work / f"profile-{n}", n))
-        from kzmig.graph.build import asserted_triples
+        from kzmig.graph.build.pipeline import asserted_triples
 
         counts.append((len(s.quads), len(asserted_triples(s.quads, s.claims))))
         shutil.rmtree(work / f"profile-{n}")
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seed: {seed}; {copies} copies x {prof.per_copy} quads + {prof.fixed} -> {args.out}")
     if args.nquads:
         import pyoxigraph as ox
-        from kzmig.graph.quads import to_ox_quads
+        from kzmig.graph.semantics.quads import to_ox_quads
 
         s = stages(args.out)
         ox.serialize(to_ox_quads(s.quads), str(args.nquads), format=ox.RdfFormat.N_QUADS)

@@ -210,16 +210,16 @@ def virtuoso_missing() -> str | None:
     if not shutil.which("virtuoso-t") or not shutil.which("isql-vt"):
         return "Virtuoso 7 is not installed (apt-get install virtuoso-opensource)"
     try:
-        from kzmig.graph.adapters.virtuoso import local_config  # noqa: F401
+        from kzmig.graph.remote.virtuoso import local_config  # noqa: F401
     except ImportError:
-        return "kzmig.graph.adapters.virtuoso.local_config is missing"
+        return "kzmig.graph.remote.virtuoso.local_config is missing"
     return None
 
 
 @contextlib.contextmanager
 def virtuoso(nquads: Path, folder: Path, logs: Path) -> Iterator[Running]:
     """A throw-away Virtuoso 7 with the N-Quads bulk-loaded (buffers sized for 2 GB)."""
-    from kzmig.graph.adapters.virtuoso import local_config
+    from kzmig.graph.remote.virtuoso import local_config
 
     shutil.rmtree(folder, ignore_errors=True)
     http_port, sql_port = free_port(), free_port()

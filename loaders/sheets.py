@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import yaml
-from kzmig.graph.namespaces import PREFIXES, claim_iri
+from kzmig.names import PREFIXES, claim_iri
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from kzmig.graph.release import data_dir
-from kzmig.graph.store import QueryStore, ReleaseStore
+from kzmig.graph.release.layout import data_dir
+from kzmig.graph.release.store import QueryStore, ReleaseStore
 
 from . import errors, files, ontology, pages, publish, replay, resources, sparql, update
 from .limits import Limits
@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
 
 def open_store(config: Mapping[str, Any]) -> QueryStore:
     if config.get("STORE_URL"):  # a release pushed to a remote SPARQL store
-        from kzmig.graph.remote import RemoteStore
+        from kzmig.graph.remote.store import RemoteStore
 
         return RemoteStore(config["STORE_URL"], data=data_dir(config.get("DATA_DIR")))
     files = [Path(f) for f in config.get("DATA_FILES") or []]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from kzmig.graph.namespaces import KZO, NIF, OA, PROV, VOCABULARIES
+from kzmig.names import KZO, NIF, OA, PROV, VOCABULARIES
 
 RDF_TYPE = VOCABULARIES["rdf"] + "type"
 LABELS = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
-from kzmig.graph.adapters import StoreUnavailable
+from kzmig.graph.remote.adapter import StoreUnavailable
 from werkzeug.exceptions import HTTPException
 
 # How long a client should wait before retrying when the store is out of reach.

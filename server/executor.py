@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from kzmig.graph.store import StoreSpec, open_store
+from kzmig.graph.release.store import StoreSpec, open_store
 
 STARTUP_WAIT = 30.0  # seconds a request waits for a worker that is still starting
 GENERAL, QUICK = "general", "quick"
@@ -92,7 +92,7 @@ def _mp_context() -> Any:
     with _context_lock:
         if _context is None:
             ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["kzmig.server.jobs", "kzmig.graph.store"])
+            ctx.set_forkserver_preload(["kzmig.server.jobs", "kzmig.graph.release.store"])
             _context = ctx
         return _context
 

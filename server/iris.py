@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import current_app
-from kzmig.graph.namespaces import KZO, ONTOLOGY_IRI
+from kzmig.names import KZO, ONTOLOGY_IRI
 
 DEFAULT_BASE = "https://w3id.org/kzmig/"
 

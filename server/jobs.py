@@ -11,8 +11,8 @@ import functools
 from typing import Any
 
 import pyoxigraph as ox
-from kzmig.graph.adapters import StoreUnavailable
-from kzmig.graph.store import QueryStore
+from kzmig.graph.release.store import QueryStore
+from kzmig.graph.remote.adapter import StoreUnavailable
 
 from . import conneg, guard, results
 

@@ -2,7 +2,7 @@
 
 Term IRIs are ``https://w3id.org/kzmig/ontology#Term``: dereferencing one asks
 for /ontology, and a browser lands on the term's entry by its fragment. The
-page is rendered (by kzmig.graph.docs, the code behind ``kzmig docs``) from the
+page is rendered (by kzmig.graph.editor.docs, the code behind ``kzmig docs``) from the
 ontology and shapes graphs of the release being served, so it always matches
 the data; it is cached per release. ``?format=ttl|jsonld|rdfxml|nt|html``
 overrides the Accept header.
@@ -14,8 +14,8 @@ import threading
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
-from kzmig.graph.docs import render_html
-from kzmig.graph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, VOCABULARIES
+from kzmig.graph.editor.docs import render_html
+from kzmig.names import GRAPH_ONTOLOGY, GRAPH_SHAPES, VOCABULARIES
 from rdflib import Graph
 
 from .conneg import GRAPH_FORMATS, SHORT_NAMES, negotiate

@@ -21,7 +21,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from kzmig.graph.namespaces import PREFIXES
+from kzmig.names import PREFIXES
 
 from . import iris, publish, replay
 

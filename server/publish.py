@@ -30,8 +30,8 @@ from flask import (
     send_file,
     url_for,
 )
-from kzmig.graph.namespaces import PREFIXES, VOCABULARIES
-from kzmig.graph.release import Release
+from kzmig.graph.release.layout import Release
+from kzmig.names import PREFIXES, VOCABULARIES
 
 from . import conneg, iris, replay
 from .describe import prefixes_used

@@ -29,7 +29,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from kzmig.graph.namespaces import PREFIXES
+from kzmig.names import PREFIXES
 
 from . import conneg, describe, iris, replay, sources, view
 from .cache import ResultCache

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from kzmig.graph.release import data_dir
-from kzmig.graph.store import QueryStore, StoreSpec, load_files, open_store
+from kzmig.graph.release.layout import data_dir
+from kzmig.graph.release.store import QueryStore, StoreSpec, load_files, open_store
 
 from .cache import ResultCache
 from .executor import Executor

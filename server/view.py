@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from kzmig.graph.namespaces import PREFIXES
+from kzmig.names import PREFIXES
 
 from . import describe, iris
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from kzmig.graph.build import build
+from kzmig.graph.build.pipeline import build
 
 from tests.support.servers import ROOT, kzmig_serve
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from kzmig.graph.annotations import annotate
-from kzmig.graph.provenance import Run
-from kzmig.graph.quads import Quads, to_ox_quads
-from kzmig.graph.release import Release
+from kzmig.graph.build.annotations import annotate
+from kzmig.graph.build.provenance import Run
+from kzmig.graph.release.layout import Release
+from kzmig.graph.semantics.quads import Quads, to_ox_quads
 from kzmig.loaders.patterns import find
 from kzmig.loaders.sources import SourceText
 from kzmig.loaders.text import segment

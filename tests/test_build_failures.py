@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from kzmig.graph.build import BuildError, build
-from kzmig.graph.release import Release
-from kzmig.graph.store import ReleaseStore
+from kzmig.graph.build.pipeline import BuildError, build
+from kzmig.graph.release.layout import Release
+from kzmig.graph.release.store import ReleaseStore
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from kzmig.graph.check import BUILT_IN, CHECKS, Check, check, check_command, load_checks
+from kzmig.graph.editor.check import BUILT_IN, CHECKS, Check, check, check_command, load_checks
 
 from tests.support import miniproject
 

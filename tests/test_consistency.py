@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from kzmig.graph.build import BuildError, build
-from kzmig.graph.check import check, check_command
-from kzmig.graph.vocabulary import read_turtle, turtle_files
+from kzmig.graph.build.pipeline import BuildError, build
+from kzmig.graph.build.vocabulary import read_turtle, turtle_files
+from kzmig.graph.editor.check import check, check_command
 from rdflib import URIRef
 from rdflib.namespace import OWL
 

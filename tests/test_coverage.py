@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from kzmig.graph.cli import main
-from kzmig.graph.coverage import project_coverage, text_coverage
+from kzmig.graph.cli.main import main
+from kzmig.graph.editor.coverage import project_coverage, text_coverage
 from kzmig.loaders.errors import InputError
 from kzmig.loaders.sheets import read_sheet
 from kzmig.loaders.sources import read_source

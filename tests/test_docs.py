@@ -10,10 +10,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
-from kzmig.graph.docs import GENERATED, anchor, docs_command, write_docs
-from kzmig.graph.namespaces import GRAPH_ONTOLOGY, KZO, RESOURCE
-from kzmig.graph.release import Release
-from kzmig.graph.vocabulary import read_turtle, turtle_files
+from kzmig.graph.build.vocabulary import read_turtle, turtle_files
+from kzmig.graph.editor.docs import GENERATED, anchor, docs_command, write_docs
+from kzmig.graph.release.layout import Release
+from kzmig.names import GRAPH_ONTOLOGY, KZO, RESOURCE
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS

@@ -116,7 +116,7 @@ def test_published_dump_conforms_to_the_shapes(data_dir: Path, root: Path) -> No
     """What the store publishes is what was validated (no datatype drift on the way)."""
     import pyshacl
     import rdflib
-    from kzmig.graph.release import Release
+    from kzmig.graph.release.layout import Release
 
     release = Release.current(data_dir)
     [nq] = [d["name"] for d in release.manifest["dumps"] if d["name"].endswith(".nq")]

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from kzmig.graph import build as build_module
-from kzmig.graph.build import BuildError, build
-from kzmig.graph.release import Release, is_complete
-from kzmig.graph.store import ReleaseStore
+from kzmig.graph.build import pipeline as build_module
+from kzmig.graph.build.pipeline import BuildError, build
+from kzmig.graph.release.layout import Release, is_complete
+from kzmig.graph.release.store import ReleaseStore
 
 from tests.fixtures.faults.kit import (
     ALL_QUADS,

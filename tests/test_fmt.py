@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kzmig.graph.fmt import FormatError, files_of, fmt_command, format_text
+from kzmig.graph.editor.fmt import FormatError, files_of, fmt_command, format_text
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 

@@ -24,7 +24,7 @@ import pytest
 import requests
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from kzmig.graph.build import build
+from kzmig.graph.build.pipeline import build
 
 from tests.fixtures.faults.kit import POINT, ask, copy_project, serving
 

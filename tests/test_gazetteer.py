@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from kzmig.graph.vocabulary import read_turtle, turtle_files
+from kzmig.graph.build.vocabulary import read_turtle, turtle_files
 from kzmig.loaders.gazetteer import Gazetteer
 from kzmig.loaders.sources import read_source
 from rdflib import Graph, Literal, URIRef

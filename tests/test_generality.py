@@ -17,9 +17,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from kzmig.graph.build import build
-from kzmig.graph.cli import main
-from kzmig.graph.release import Release
+from kzmig.graph.build.pipeline import build
+from kzmig.graph.cli.main import main
+from kzmig.graph.release.layout import Release
 from kzmig.loaders.sheets import read_sheet
 from kzmig.loaders.sources import read_source
 from kzmig.loaders.text import segment

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from kzmig.graph.build import build
+from kzmig.graph.build.pipeline import build
 
 from tests.fixtures.faults.kit import POINT, ask, grow_project, serving
 

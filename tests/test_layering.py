@@ -10,7 +10,8 @@ from pathlib import Path
 
 def test_importing_graph_and_loaders_does_not_load_flask() -> None:
     code = (
-        "import sys, kzmig.graph, kzmig.graph.build, kzmig.loaders.sheets, kzmig.graph.store;"
+        "import sys, kzmig.graph, kzmig.graph.build.pipeline, kzmig.loaders.sheets,"
+        " kzmig.graph.release.store;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'werkzeug')))"
     )
     out = subprocess.run(
@@ -38,7 +39,7 @@ def test_every_code_package_is_installed() -> None:
     listed = set(config["tool"]["setuptools"]["packages"])
     found = {
         ".".join(("kzmig", *init.parent.relative_to(root).parts))
-        for folder in ("graph", "loaders", "server")
+        for folder in ("graph", "loaders", "names", "server")
         for init in (root / folder).rglob("__init__.py")
     }
     assert found == listed

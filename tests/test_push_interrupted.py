@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
-from kzmig.graph.release import Release
+from kzmig.graph.release.layout import Release
 
 from tests.support.servers import kzmig_serve
 from tests.support.stores import oxigraph_server, rows, virtuoso_server, warm
@@ -119,7 +119,8 @@ def kill_when_paused(proc: subprocess.Popen[str]) -> str:
 
 
 def staging_graphs(store: str) -> list[str]:
-    from kzmig.graph.remote import STAGING, RemoteStore
+    from kzmig.graph.remote.names import STAGING
+    from kzmig.graph.remote.store import RemoteStore
 
     return RemoteStore(store).graph_names(STAGING)
 

@@ -2,8 +2,8 @@
 
 Instance triples are those about our things (``…/resource/…``); the schema's own
 closure (scm-* rules: every class a subclass of itself...) is not compared.
-kzmig reasons fast, two ways (kzmig.graph.reason): with rules compiled from the
-ontology (kzmig.graph.rules) when it stays inside their fragment, as ours does, else
+kzmig reasons fast, two ways (kzmig.graph.semantics.reason): with rules compiled from the
+ontology (kzmig.graph.semantics.rules) when it stays inside their fragment, as ours does, else
 with ``reasonable`` (Rust); owlrl (pure Python, the reference implementation of OWL 2
 RL) is the yardstick. On the test data every inferred triple about our things must be
 the same (less what neither should publish: owl:Thing / NamedIndividual types,
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import owlrl
 import pytest
-from kzmig.graph.build import assemble, asserted_triples, read_claims, read_texts
-from kzmig.graph.namespaces import RESOURCE
-from kzmig.graph.reason import Reasoning, closure, closure_compiled, closure_reasonable
-from kzmig.graph.vocabulary import read_turtle, turtle_files
+from kzmig.graph.build.pipeline import assemble, asserted_triples, read_claims, read_texts
+from kzmig.graph.build.vocabulary import read_turtle, turtle_files
+from kzmig.graph.semantics.reason import Reasoning, closure, closure_compiled, closure_reasonable
+from kzmig.names import RESOURCE
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL
 
@@ -238,8 +238,8 @@ def test_the_repository_graph_gives_owlrls_closure() -> None:
         pytest.skip("no claim sheet in sources/ yet")
     from datetime import UTC, datetime
 
-    from kzmig.graph import provenance as prov
-    from kzmig.graph.build import inputs_of, read_vocabulary
+    from kzmig.graph.build import provenance as prov
+    from kzmig.graph.build.pipeline import inputs_of, read_vocabulary
 
     ontology, shapes = read_vocabulary(ROOT)
     texts = read_texts(ROOT)
@@ -262,7 +262,7 @@ def test_the_ontology_uses_nothing_reasonable_skips() -> None:
     }
     assert not used, (
         f"the ontology uses {sorted(used)}, which reasonable does not infer: add the rule to "
-        "kzmig.graph.reason (as the consistency checks do) before using it"
+        "kzmig.graph.semantics.reason (as the consistency checks do) before using it"
     )
 
 
@@ -288,8 +288,8 @@ def test_inconsistencies_are_still_reported(rule: str) -> None:
 def test_the_class_checks_answer_as_their_sparql_does() -> None:
     """check_consistency evaluates the class rules in Python: same answers as the SPARQL."""
     import pyoxigraph as ox
-    from kzmig.graph.quads import to_ox
-    from kzmig.graph.reason import _PREFIXES, CONSISTENCY_CHECKS, check_consistency
+    from kzmig.graph.semantics.quads import to_ox
+    from kzmig.graph.semantics.reason import _PREFIXES, CONSISTENCY_CHECKS, check_consistency
 
     triples = [t for rule in sorted(INCONSISTENT) for t in parse(INCONSISTENT[rule])]
     triples += parse(

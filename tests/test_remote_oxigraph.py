@@ -206,8 +206,8 @@ def test_a_bad_query_answers_400_with_the_parser_message(remote: str) -> None:
 
 
 def test_the_store_level_timeout_holds_without_the_endpoint(oxigraph: str) -> None:
-    from kzmig.graph.adapters import StoreTimeout
-    from kzmig.graph.remote import GRACE, RemoteStore
+    from kzmig.graph.remote.adapter import StoreTimeout
+    from kzmig.graph.remote.store import GRACE, RemoteStore
 
     store = RemoteStore(oxigraph)
     started = time.monotonic()
@@ -218,8 +218,8 @@ def test_the_store_level_timeout_holds_without_the_endpoint(oxigraph: str) -> No
 
 def test_the_dump_streams_the_release(oxigraph: str, data_dir: Path) -> None:
     import pyoxigraph as ox
-    from kzmig.graph.release import Release
-    from kzmig.graph.remote import RemoteStore
+    from kzmig.graph.release.layout import Release
+    from kzmig.graph.remote.store import RemoteStore
 
     dumped = b"".join(RemoteStore(oxigraph).dump("nq"))
     local = Release.current(data_dir).store
@@ -240,10 +240,10 @@ def test_a_plain_sparql_store_works_through_the_generic_adapter(
     tmp_path: Path, data_dir: Path
 ) -> None:
     # The `sparql` kind knows nothing of Oxigraph: only the three URLs it is given.
-    from kzmig.graph.push import push
-    from kzmig.graph.release import Release
-    from kzmig.graph.remote import RemoteStore
-    from kzmig.graph.store import ReleaseStore
+    from kzmig.graph.release.layout import Release
+    from kzmig.graph.release.store import ReleaseStore
+    from kzmig.graph.remote.push import push
+    from kzmig.graph.remote.store import RemoteStore
 
     with oxigraph_server(tmp_path / "store") as base:
         url = f"sparql+{base}/query?update={base}/update&store={base}/store"
@@ -256,9 +256,9 @@ def test_a_plain_sparql_store_works_through_the_generic_adapter(
 
 
 def test_store_credentials_come_from_the_url_or_the_environment() -> None:
-    from kzmig.graph.adapters import Adapter
-    from kzmig.graph.adapters.virtuoso import Virtuoso
-    from kzmig.graph.remote import make_auth
+    from kzmig.graph.remote.adapter import Adapter
+    from kzmig.graph.remote.store import make_auth
+    from kzmig.graph.remote.virtuoso import Virtuoso
 
     def header(auth: object, url: str = "http://store/sparql") -> str:
         request = requests.Request("GET", url, auth=auth).prepare()  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """The same questions to the embedded store and to a real Virtuoso 7: same answers.
 
 Virtuoso runs from a throw-away database in a temporary folder, bound to
-127.0.0.1 (graph/adapters/virtuoso.py ``local_config``). Skipped when Virtuoso
+127.0.0.1 (graph/remote/virtuoso.py ``local_config``). Skipped when Virtuoso
 is not installed, except on CI (KZMIG_CI=1), where .ci/run installs it.
 """
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from kzmig.graph.build import build
-from kzmig.graph.release import Release
+from kzmig.graph.build.pipeline import build
+from kzmig.graph.release.layout import Release
 
 from tests.fixtures.faults.kit import (
     ALL_QUADS,

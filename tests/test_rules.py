@@ -1,4 +1,4 @@
-"""The compiled OWL 2 RL rules (kzmig.graph.rules), one small ontology per rule.
+"""The compiled OWL 2 RL rules (kzmig.graph.semantics.rules), one small ontology per rule.
 
 Each case is a hand-written ontology and data that need the rule (and usually its
 interplay with another), and names some of the triples it must infer, so that a broken
@@ -13,9 +13,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from kzmig.graph import rules
-from kzmig.graph.namespaces import RESOURCE
-from kzmig.graph.reason import Reasoning, closure, closure_compiled, closure_reasonable
+from kzmig.graph.semantics import rules
+from kzmig.graph.semantics.reason import Reasoning, closure, closure_compiled, closure_reasonable
+from kzmig.names import RESOURCE
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from kzmig.graph.namespaces import GRAPH_PROVENANCE
+from kzmig.names import GRAPH_PROVENANCE
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS
 

@@ -1,4 +1,4 @@
-"""graph/shacl_core/ gives pyshacl's report, component by component.
+"""graph/semantics/shacl_core/ gives pyshacl's report, component by component.
 
 Each case is a small shapes graph and data made so that the component fails
 at least once (so the comparison can fail), validated by shacl_core and by
@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from kzmig.graph import shacl_core
-from kzmig.graph import validate as v
+from kzmig.graph.semantics import shacl_core
+from kzmig.graph.semantics import validate as v
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SH
@@ -462,7 +462,7 @@ def test_unsupported_features_are_named() -> None:
 def test_the_repository_shapes_are_supported() -> None:
     from pathlib import Path
 
-    from kzmig.graph.build import read_vocabulary
+    from kzmig.graph.build.pipeline import read_vocabulary
 
     _, shapes = read_vocabulary(Path(__file__).resolve().parents[1])
     assert shacl_core.unsupported_features(shapes) == []

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from kzmig.graph.build import build
+from kzmig.graph.build.pipeline import build
 
 from tests.fixtures.faults.kit import grow_project, serving
 from tests.support.http1 import Answer, Connection

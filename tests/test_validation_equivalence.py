@@ -1,6 +1,6 @@
 """Our validation gives pyshacl's results, to the result, on the repository's shapes.
 
-kzmig.graph.validate validates with graph/shacl_core/ (SHACL Core over plain
+kzmig.graph.semantics.validate validates with graph/semantics/shacl_core/ (SHACL Core over plain
 dicts) when it implements every feature the shapes use, which it does for the
 repository's shapes; otherwise it feeds pyshacl only the triples the shapes
 can read, and on a big graph splits the shapes over forked processes. Every
@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from kzmig.graph import provenance as prov
-from kzmig.graph import shacl_core
-from kzmig.graph import validate as v
-from kzmig.graph.build import assemble, inputs_of, read_claims, read_texts, read_vocabulary
-from kzmig.graph.namespaces import GRAPH_INFERRED, GRAPH_SHAPES, RESOURCE
+from kzmig.graph.build import provenance as prov
+from kzmig.graph.build.pipeline import assemble, inputs_of, read_claims, read_texts, read_vocabulary
+from kzmig.graph.semantics import shacl_core
+from kzmig.graph.semantics import validate as v
+from kzmig.names import GRAPH_INFERRED, GRAPH_SHAPES, RESOURCE
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import requests
 from click.testing import CliRunner
-from kzmig.graph.build import build
-from kzmig.graph.check import check
-from kzmig.graph.fmt import fmt_command
+from kzmig.graph.build.pipeline import build
+from kzmig.graph.editor.check import check
+from kzmig.graph.editor.fmt import fmt_command
 
 from tests.support.repocopy import SHEET, copy_inputs
 from tests.support.servers import ROOT, kzmig_serve

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
-from kzmig.graph.build import build
+from kzmig.graph.build.pipeline import build
 
 from tests.fixtures.faults.kit import HERE, copy_project, serving
 

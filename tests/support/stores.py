@@ -82,7 +82,7 @@ def virtuoso_binary() -> str:
 @contextlib.contextmanager
 def virtuoso_server(folder: Path) -> Iterator[str]:
     """A throw-away Virtuoso 7 in ``folder``, HTTP and SQL ports on loopback only."""
-    from kzmig.graph.adapters.virtuoso import local_config
+    from kzmig.graph.remote.virtuoso import local_config
 
     binary = virtuoso_binary()
     http_port, sql_port = free_port(), free_port()

@@ -1,9 +1,9 @@
-"""A remote SPARQL store holding a pushed release: the ``QueryStore`` of graph/store.py.
+"""A remote SPARQL store holding a pushed release: the ``QueryStore`` of graph/release/store.py.
 
 The store is reached over the SPARQL 1.1 Protocol (queries, updates) and the
 Graph Store HTTP Protocol (loading, dumping), with its own authentication
 (basic, digest or bearer). What differs between stores lives in
-``kzmig.graph.adapters``.
+``kzmig.graph.remote.adapter``.
 
 A store may hold other data next to ours, and the staging graphs of a push
 under way. What kzmig serves from it is named by a small *pointer graph*
@@ -12,13 +12,12 @@ graphs. Every query that does not name its own dataset is sent with those
 graphs as ``default-graph-uri`` (their union is the default graph, as in the
 embedded store) and as ``named-graph-uri`` (what ``GRAPH ?g`` ranges over), so
 its answers are those of the embedded store, and nothing else in the store
-shows. ``kzmig push`` (graph/push.py) rewrites the pointer last.
+shows. ``kzmig push`` (graph/remote/push.py) rewrites the pointer last.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,26 +27,18 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import requests
+from kzmig.graph.release.layout import NoRelease, Release, is_complete
 
-from .adapters import (
+from .adapter import (
     Adapter,
     Result,
     StoreError,
     StoreTimeout,
     StoreUnavailable,
-    adapter_for,
-    detect,
-    split_kind,
 )
-from .release import NoRelease, Release, is_complete
-
-#: The graph naming the current release; its subject carries the same IRI.
-POINTER = "urn:x-kzmig:pointer"
-P_VERSION = "urn:x-kzmig:version"
-P_GRAPH = "urn:x-kzmig:graph"
-P_PUSHED = "urn:x-kzmig:pushed"
-#: A graph ``G`` of release ``V`` is staged as ``<STAGING + V + ":" + G>``.
-STAGING = "urn:x-kzmig:staging:"
+from .kinds import adapter_for, detect, split_kind
+from .lexer import names_its_dataset, query_form
+from .names import P_GRAPH, P_VERSION, POINTER
 
 RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -68,61 +59,6 @@ GRAPH_FORMATS = {
 #: stops the worker running the query at the timeout, and answers 503.
 GRACE = 1.0
 DUMP_FORMATS = {"nq": "application/n-quads", "nt": "application/n-triples"}
-
-# A lexer, not a parser: enough to tell a FROM clause from the word in a string,
-# an IRI, a comment, a variable or a prefixed name.
-_TOKENS = re.compile(
-    r"""(?P<skip>\s+|\#[^\n\r]*
-        |'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-        |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
-        |[?$]\w+)
-      |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      |(?P<pname>[\w.\-]*:[\w.\-:%/]*)
-      |(?P<word>[A-Za-z_]\w*)
-      |(?P<other>.)""",
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def names_its_dataset(sparql: str) -> bool:
-    """Whether the query has a FROM or FROM NAMED clause (which the store must honour)."""
-    return any(
-        m.lastgroup == "word" and m.group().upper() == "FROM" for m in _TOKENS.finditer(sparql)
-    )
-
-
-def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of those words outside strings and IRIs."""
-    for m in _TOKENS.finditer(sparql):
-        if m.lastgroup == "word" and m.group().upper() in FORMS:
-            return m.group().upper()
-    return "SELECT"
-
-
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-
-
-def graphs_named(sparql: str) -> set[str]:
-    """The IRIs written after GRAPH (``<iri>`` or a prefixed name declared in the query)."""
-    tokens = [(m.lastgroup, m.group()) for m in _TOKENS.finditer(sparql) if m.lastgroup != "skip"]
-    tokens = [t for t in tokens if t[0] != "other" or not t[1].isspace()]
-    prefixes: dict[str, str] = {}
-    named: set[str] = set()
-    for i, (kind, text) in enumerate(tokens[:-1]):
-        following = tokens[i + 1]
-        if kind == "word" and text.upper() == "PREFIX" and i + 2 < len(tokens):
-            prefixes[following[1].rstrip(":")] = tokens[i + 2][1][1:-1]
-        elif kind == "word" and text.upper() == "GRAPH":
-            if following[0] == "iri":
-                named.add(following[1][1:-1])
-            elif following[0] == "pname" and following[1].split(":", 1)[0] in prefixes:
-                prefix, local = following[1].split(":", 1)
-                named.add(prefixes[prefix] + local)
-    return named
-
-
-def staging_name(version: str, graph: str) -> str:
-    return f"{STAGING}{version}:{graph}"
 
 
 class Auth(requests.auth.AuthBase):

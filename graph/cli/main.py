@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import click
+from kzmig.graph.release.layout import NoRelease, data_dir
+from kzmig.graph.remote.push import push_command
 
-from .push import push_command
-from .release import NoRelease, data_dir
 from .report import report
 from .serve_options import endpoint_config, endpoint_options
 
@@ -61,8 +61,8 @@ def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_jso
     A failure at any stage prints what failed and where (file:line), exits
     with status 1, and leaves the release being served exactly as it was.
     """
-    from .build import BuildError
-    from .build import build as run_build
+    from kzmig.graph.build.pipeline import BuildError
+    from kzmig.graph.build.pipeline import build as run_build
 
     target = _data_dir(data_dir)
     try:
@@ -176,9 +176,9 @@ def _data_dir(explicit: Path | None) -> Path:
 main.add_command(report)
 main.add_command(push_command)
 
-from .check import check_command  # noqa: E402  (the editor's commands live in their modules)
-from .docs import docs_command  # noqa: E402
-from .fmt import fmt_command  # noqa: E402
+from kzmig.graph.editor.check import check_command  # noqa: E402  (the editor's commands live in their modules)
+from kzmig.graph.editor.docs import docs_command  # noqa: E402
+from kzmig.graph.editor.fmt import fmt_command  # noqa: E402
 
 main.add_command(check_command)
 main.add_command(fmt_command)

@@ -26,7 +26,7 @@ everything outside the fragment are not here: :func:`split` and :func:`compile_r
 return the reason (a short string) when the input uses anything else (owl:sameAs, a
 functional or inverse-functional property, keys, cardinalities, restrictions, class
 expressions, property chains, owl:differentFrom, property disjointness...), and
-kzmig.graph.reason then reasons with reasonable, unchanged. Everything is pure: the
+kzmig.graph.semantics.reason then reasons with reasonable, unchanged. Everything is pure: the
 functions take and return plain containers and never mutate their arguments.
 """
 
@@ -155,7 +155,7 @@ class Split:
     has one, so that the output reuses them. ``plain`` are the edges whose object was
     written as a literal without datatype or language, ``strings`` those whose object
     was written as an xsd:string: both have the same key, and reasonable returns the
-    first as the second (kzmig.graph.reason publishes them as reasonable does).
+    first as the second (kzmig.graph.semantics.reason publishes them as reasonable does).
     """
 
     schema: list[tuple[Node, Node, Node]]

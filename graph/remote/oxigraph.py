@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import requests
 
-from . import Adapter, Endpoints, raise_for
+from .adapter import Adapter, Endpoints, raise_for
 
 
 class OxigraphServer(Adapter):

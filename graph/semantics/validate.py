@@ -7,7 +7,7 @@ provenance and text graphs, validated without inference.
 
 pyshacl is the reference (``validate_reference``, and the tests), but on a 1M
 triple release it takes ~35 s, most of it building and walking an rdflib
-Graph. So ``validate`` first tries graph/shacl_core/: SHACL Core as the
+Graph. So ``validate`` first tries graph/semantics/shacl_core/: SHACL Core as the
 repository's shapes use it, evaluated over dicts built in one pass over the
 triples, writing the report pyshacl would write (same results, messages,
 severities, source shapes, nested details; tests/test_validation_equivalence.py
@@ -97,7 +97,7 @@ def data_graph(data: Iterable[Triple], shapes: Graph) -> Graph:
 def validate(data: Iterable[Triple], shapes: Graph, *, workers: int | None = None) -> Validation:
     """Validate the asserted data against the shapes (SHACL Core, no inference).
 
-    graph/shacl_core/ when it implements everything the shapes use, pyshacl otherwise.
+    graph/semantics/shacl_core/ when it implements everything the shapes use, pyshacl otherwise.
     """
     triples = data if isinstance(data, list | tuple) else list(data)
     fast = fast_report(triples, shapes)
@@ -107,7 +107,7 @@ def validate(data: Iterable[Triple], shapes: Graph, *, workers: int | None = Non
 
 
 def fast_report(data: Iterable[Triple], shapes: Graph) -> Graph | None:
-    """The report of graph/shacl_core/, or None when the shapes need pyshacl."""
+    """The report of graph/semantics/shacl_core/, or None when the shapes need pyshacl."""
     try:
         compiled = shacl_core.compile_shapes(shapes)
         outcome, index = shacl_core.validate(data, compiled)

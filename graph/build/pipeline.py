@@ -35,16 +35,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
+from kzmig.graph.release.dumps import write_dumps
+from kzmig.graph.release.layout import MANIFEST, Release, current_folder, is_complete
+from kzmig.graph.semantics.quads import Quads, to_ox, to_ox_quads
+from kzmig.graph.semantics.reason import Reasoning, closure
+from kzmig.graph.semantics.validate import Validation, validate
 from kzmig.loaders.errors import InputError, Problem
 from kzmig.loaders.sheets import Claim, read_sheet
 from kzmig.loaders.sources import SourceText, discover, read_source
 from kzmig.loaders.text import Segmentation, segment
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
-
-from . import provenance as prov
-from .dumps import write_dumps
-from .namespaces import (
+from kzmig.names import (
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
     GRAPH_PROVENANCE,
@@ -52,10 +52,10 @@ from .namespaces import (
     KZO,
     source_iri,
 )
-from .quads import Quads, to_ox, to_ox_quads
-from .reason import Reasoning, closure
-from .release import MANIFEST, Release, current_folder, is_complete
-from .validate import Validation, validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from . import provenance as prov
 from .vocabulary import digest, read_turtle, turtle_files
 
 SOFTWARE_VERSION = package_version("kzmig")

@@ -11,7 +11,7 @@ component, nested sh:detail results), and tests/test_shacl_core.py and
 tests/test_validation_equivalence.py compare the two (pyshacl is pinned to
 0.40 in pyproject.toml for that reason). The default messages are pyshacl's
 templates (pyshacl, Apache-2.0); the rules are written here. The semantics follow
-pyshacl 0.40, as graph/validate.py runs it (no inference, warnings
+pyshacl 0.40, as graph/semantics/validate.py runs it (no inference, warnings
 allowed):
 
 - every shape of the shapes graph is validated on its own targets: sh:targetNode,

@@ -52,15 +52,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kzmig.graph.semantics.quads import Quads
 from kzmig.loaders import patterns
 from kzmig.loaders.anchor import context
 from kzmig.loaders.gazetteer import Gazetteer
 from kzmig.loaders.sources import SourceText
 from kzmig.loaders.text import Segmentation, Span, blank_urls
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
-
-from .namespaces import (
+from kzmig.names import (
     GRAPH_PROVENANCE,
     KZO,
     OA,
@@ -70,8 +68,10 @@ from .namespaces import (
     source_iri,
     text_graph,
 )
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
 from .provenance import METHODS, Run
-from .quads import Quads
 
 _DATATYPE = {
     "quantity": XSD.integer,

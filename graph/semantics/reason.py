@@ -2,7 +2,7 @@
 
 Two paths compute the same closure; :func:`closure` takes the first that applies.
 
-1. The compiled rules (kzmig.graph.rules), when the ontology and data stay inside their
+1. The compiled rules (kzmig.graph.semantics.rules), when the ontology and data stay inside their
    fragment, as ours does: subclass, subproperty, domain, range, equivalent class and
    property, inverse, symmetric and transitive properties, and the disjointness axioms
    the consistency checks read (owl:disjointWith, owl:AllDisjointClasses). The schema
@@ -49,12 +49,12 @@ from typing import cast
 
 import pyoxigraph as ox
 import reasonable
+from kzmig.names import KZO, RESOURCE
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from . import rules
-from .namespaces import KZO, RESOURCE
 from .quads import to_ox
 
 Triple = tuple[Node, Node, Node]
@@ -208,7 +208,7 @@ _SCHEMA_OUTPUT = rules.SCHEMA_PREDICATES | {rules.TYPE}
 
 
 def _compiled(base: list[Triple]) -> Reasoning | str:
-    """The closure with kzmig.graph.rules: reasonable for the schema axioms only, the
+    """The closure with kzmig.graph.semantics.rules: reasonable for the schema axioms only, the
     compiled instance rules for the rest; the published triples and the consistency
     checks exactly as :func:`_reasonable` gives them, or why not."""
     parts = rules.split(base)

@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+from kzmig.graph.build.vocabulary import turtle_files
+from kzmig.names import VOCABULARIES
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from . import turtle as t
-from .namespaces import VOCABULARIES
-from .vocabulary import turtle_files
 
 WIDTH = 100
 INDENT = "    "

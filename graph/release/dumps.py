@@ -19,8 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-
-from .namespaces import PREFIXES
+from kzmig.names import PREFIXES
 
 
 @dataclass(frozen=True)

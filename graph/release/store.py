@@ -41,7 +41,7 @@ from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from .release import Release, current_folder
+from .layout import Release, current_folder
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple]
 
@@ -100,7 +100,9 @@ def open_store(spec: StoreSpec) -> QueryStore:
     if spec.kind == "memory":
         return MemoryStore([Path(f) for f in spec.files])
     if spec.kind == "remote":
-        from .remote import RemoteStore  # a SPARQL store elsewhere (kzmig push --store)
+        from kzmig.graph.remote.store import (
+            RemoteStore,  # a SPARQL store elsewhere (kzmig push --store)
+        )
 
         return RemoteStore(spec.path)  # type: ignore[return-value]
     raise ValueError(f"unknown store kind {spec.kind!r}")

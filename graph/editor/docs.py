@@ -24,13 +24,12 @@ from pathlib import Path
 
 import click
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from kzmig.graph.build.vocabulary import read_turtle, turtle_files
+from kzmig.graph.release.layout import data_dir as default_data_dir
+from kzmig.names import KZO, ONTOLOGY_IRI, PREFIXES, RESOURCE
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
 from rdflib.term import Node
-
-from .namespaces import KZO, ONTOLOGY_IRI, PREFIXES, RESOURCE
-from .release import data_dir as default_data_dir
-from .vocabulary import read_turtle, turtle_files
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATED = (

@@ -13,14 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from kzmig.graph.semantics.quads import Quads
 from kzmig.loaders.anchor import context
 from kzmig.loaders.sheets import Claim
 from kzmig.loaders.sources import SourceText
 from kzmig.loaders.text import Segmentation
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
-
-from .namespaces import (
+from kzmig.names import (
     GRAPH_PROVENANCE,
     KZO,
     KZR,
@@ -33,7 +31,8 @@ from .namespaces import (
     software_agent_iri,
     source_iri,
 )
-from .quads import Quads
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 METHODS = {
     "curated-sheet": KZR["concept/method-curated-sheet"],

@@ -44,9 +44,8 @@ def coverage_command(
     and each factual sentence that no claim covers (UNCOVERED); then the total
     covered / factual / total. Headings are listed with their section.
     """
+    from kzmig.graph.editor.coverage import project_coverage, render
     from kzmig.loaders.errors import InputError
-
-    from .coverage import project_coverage, render
 
     try:
         results = project_coverage(root)

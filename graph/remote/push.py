@@ -6,7 +6,7 @@ Three steps, so that a push that fails or is killed never shows half a release:
    texts, ontology, shapes, inferred) is loaded as ``<urn:x-kzmig:staging:V:G>``;
    staging debris of an earlier, interrupted push is dropped first. Queries
    served by kzmig never see staging graphs: they only ever name the graphs
-   the pointer lists (see graph/remote.py).
+   the pointer lists (see graph/remote/store.py).
 2. **check**: the staged graphs must hold exactly the release's quads.
 3. **switch**: one SPARQL Update request drops the graphs of the old release
    that the new one lacks, moves each staged graph onto its public name, and
@@ -31,10 +31,11 @@ from pathlib import Path
 
 import click
 import pyoxigraph as ox
+from kzmig.graph.release.layout import Release
 
-from .adapters import StoreError
-from .release import Release
-from .remote import P_GRAPH, P_PUSHED, P_VERSION, POINTER, STAGING, RemoteStore, staging_name
+from .adapter import StoreError
+from .names import P_GRAPH, P_PUSHED, P_VERSION, POINTER, STAGING, staging_name
+from .store import RemoteStore
 
 
 class PushError(RuntimeError):
@@ -190,8 +191,8 @@ def push_command(store_url: str, data_dir: Path | None, force: bool) -> None:
     in one update; a push that fails or is killed leaves the store serving
     the release it served before (see docs/remote-stores.md).
     """
-    from .release import NoRelease
-    from .release import data_dir as default_data_dir
+    from kzmig.graph.release.layout import NoRelease
+    from kzmig.graph.release.layout import data_dir as default_data_dir
 
     log = lambda m: click.echo(m, err=True)  # noqa: E731
     try:

@@ -7,10 +7,10 @@ reports, each finding at ``file:line`` where there is one:
   prefixes, well-known prefixes bound to another IRI, claim-sheet triples
   that do not parse, and OWL 2 RL inconsistency (the build's reasoner and
   consistency rules, over ontology + claims);
-- one SPARQL query per file in ``graph/checks/*-violation.rq`` (and in any
+- one SPARQL query per file in ``graph/editor/checks/*-violation.rq`` (and in any
   folder given with ``--checks``): every row a query returns is a problem.
   The file's leading comment says what it checks, and its level
-  (``# level: error`` or ``# level: warning``); see graph/checks/README.md.
+  (``# level: error`` or ``# level: warning``); see graph/editor/checks/README.md.
 
 Errors make the command fail (exit 1); warnings are shown and do not.
 The quotes of the claim sheets are anchored by ``kzmig build``, not here.
@@ -28,6 +28,10 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 import yaml
+from kzmig.graph.build.vocabulary import turtle_files
+from kzmig.graph.semantics.quads import to_ox
+from kzmig.graph.semantics.reason import closure
+from kzmig.names import PREFIXES
 from rdflib import Graph, URIRef
 from rdflib.namespace import (
     DCAT,
@@ -50,10 +54,6 @@ from rdflib.namespace import (
 from rdflib.term import Node
 
 from . import turtle
-from .namespaces import PREFIXES
-from .quads import to_ox
-from .reason import closure
-from .vocabulary import turtle_files
 
 CHECKS = Path(__file__).parent / "checks"
 LEVELS = ("error", "warning")
@@ -228,7 +228,7 @@ def read_turtle_file(path: Path, root: Path, findings: list[Finding]) -> _Source
                         "warning",
                         "prefix-iri",
                         f"prefix {item.name}: is bound to <{item.iri}>, but kzmig binds it "
-                        f"to <{expected}> (graph/namespaces.py): use that IRI",
+                        f"to <{expected}> (names/__init__.py): use that IRI",
                     )
                 )
     except turtle.TurtleSyntaxError:
@@ -510,7 +510,7 @@ def check_command(root: Path, extra: tuple[Path, ...], as_json: bool, quiet: boo
     """Check the ontology, the shapes and the claim sheets' terms.
 
     Syntax and prefixes, ROBOT-style quality checks (one SPARQL file each in
-    graph/checks/), the OWL 2 RL profile, and consistency. Prints each
+    graph/editor/checks/), the OWL 2 RL profile, and consistency. Prints each
     finding as FILE:LINE: LEVEL [CHECK] MESSAGE; exits 1 when there is an error.
     """
     try:

@@ -43,7 +43,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
-from . import Adapter, Endpoints, Result, StoreTimeout, raise_for
+from .adapter import Adapter, Endpoints, Result, StoreTimeout, raise_for
+from .lexer import graphs_named
+from .names import POINTER, STAGING
 
 ASK_COLUMN = "__ASK_RETVAL"
 # Virtuoso writes xsd:boolean true / false as "1" / "0" (valid, but not what was loaded).
@@ -91,8 +93,6 @@ class Virtuoso(Adapter):
     def also_named(self, sparql: str, graphs: Sequence[str]) -> list[str]:
         # Virtuoso answers `GRAPH <g> { ... }` as matching once (ASK true, COUNT 1)
         # when <g> is not among the named-graph-uri: name such graphs too.
-        from ..remote import POINTER, STAGING, graphs_named
-
         ours = set(graphs)
         return sorted(
             g

@@ -7,12 +7,10 @@ claim's sentence to its neighbours.
 
 from __future__ import annotations
 
+from kzmig.graph.semantics.quads import Quads
 from kzmig.loaders.sources import SourceText
 from kzmig.loaders.text import Segmentation
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
-
-from .namespaces import (
+from kzmig.names import (
     KZO,
     NIF,
     paragraph_iri,
@@ -21,7 +19,8 @@ from .namespaces import (
     source_iri,
     text_graph,
 )
-from .quads import Quads
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 
 def _offsets(

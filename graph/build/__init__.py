@@ -1,0 +1,1 @@
+"""The build pipeline, its stages in order: sources → claims → provenance → assemble."""

@@ -1,0 +1,5 @@
+"""`python -m kzmig.graph.cli`: the `kzmig` command."""
+
+from .main import main
+
+main()

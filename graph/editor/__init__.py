@@ -1,0 +1,1 @@
+"""Tools for people editing ontology/ and shapes/: check, fmt, docs, coverage."""

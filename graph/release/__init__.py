@@ -1,0 +1,1 @@
+"""Releases: their layout in the data directory, the store they are read from, dumps."""

@@ -1,0 +1,1 @@
+"""Remote SPARQL stores: the store client, what differs between stores, push."""

@@ -1,0 +1,1 @@
+"""Semantics of the asserted graph: OWL 2 RL reasoning and SHACL validation."""
