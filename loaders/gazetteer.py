@@ -216,8 +216,13 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def find(self, text: str, *, offset: int = 0) -> list[Mention]:
-        """Mentions in ``text``, in text order; offsets are shifted by ``offset``."""
+    def find(self, text: str, *, offset: int = 0, nested: bool = False) -> list[Mention]:
+        """Mentions in ``text``, in text order; offsets are shifted by ``offset``.
+
+        ``nested``: keep the matches that a longer one overlaps, too (the drafting
+        assistant lists every thing a sentence may name: "emigrants with higher
+        education" inside "the number of emigrants with higher education").
+        """
         words = list(_words(text))
         seps = [_separator(text[a.end() : b.start()]) for a, b in itertools.pairwise(words)]
         # Every place a label matches: (first word, word count, the labels that match there).
@@ -240,7 +245,7 @@ class Gazetteer:
         taken: set[int] = set()
         mentions: list[Mention] = []
         for i, n, labels in matches:
-            if taken.intersection(range(i, i + n)):
+            if taken.intersection(range(i, i + n)) and not nested:
                 continue
             taken.update(range(i, i + n))
             start, end = words[i].start(), words[i + n - 1].end()
