@@ -135,7 +135,7 @@ def propose(text: str, start: int, end: int, known: list[tuple[int, int]]) -> li
             add(a, b, "kzo:Event", "event", "names a gathering")
             continue
         # "President Nursultan Nazarbayev", "Askhat Aimagambetov and Valery Falkov"
-        lead = re.match(r"(?:President|Prime Minister|Minister|Chairman|Deputy|Akim)\s+", name)
+        lead = re.match(r"(?:(?:President|Prime|Minister|Chairman|Deputy|Vice|Akim)\s+)+", name)
         if lead:
             name, a = name[lead.end() :], a + lead.end()
         offset = 0

@@ -100,7 +100,7 @@ class Report:
 def _key(datatype: str, lexical: str) -> tuple[str, str]:
     if datatype in _NUMERIC:
         try:
-            return "number", str(Decimal(lexical).normalize())
+            return "number", format(Decimal(lexical).normalize(), "f")
         except InvalidOperation:
             return "number", lexical
     if datatype == "gYear":
