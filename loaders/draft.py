@@ -92,9 +92,9 @@ def draft(
             units.append(Span(p.start, p.end))
     for section in seg.sections:
         h = section.heading
-        if h.end > h.start and not any(u.start == h.start for u in units):
-            if read_figures(plain, h.start, h.end, reference_year=reference_year):
-                units.append(Span(h.start, h.end))
+        new_heading = h.end > h.start and not any(u.start == h.start for u in units)
+        if new_heading and read_figures(plain, h.start, h.end, reference_year=reference_year):
+            units.append(Span(h.start, h.end))
     units.sort(key=lambda s: s.start)
     skip = {
         n for n, others in seg.repeats.items() if others and min(others) < n
@@ -124,9 +124,10 @@ def draft(
         agents = _agents(inside, gazetteer, new, unit.start, unit.end)
         found = attr.in_sentence(plain, unit.start, unit.end, agents)
         paragraph = sentence.paragraph if sentence else -1
-        if found is None and previous[1] is not None and previous[0] == paragraph:
-            if attr.carries(plain[unit.start : unit.end]):
-                found = attr.Attribution(previous[1].curie, previous[1].cue, carried=True)
+        continued = previous[1] is not None and previous[0] == paragraph
+        if found is None and continued and attr.carries(plain[unit.start : unit.end]):
+            assert previous[1] is not None
+            found = attr.Attribution(previous[1].curie, previous[1].cue, carried=True)
         if found is None and closing.get(paragraph) is not None:
             agent = closing[paragraph]
             assert agent is not None
@@ -242,7 +243,8 @@ def skeleton(e: Entry) -> str:
             lines.append(f"{indent}{code}{end}{note}" if code else f"    #{note[3:]}")
     for k, f in enumerate((f for f in e.figures if f.kind == "multiplier"), 1):
         lines.append(
-            f"trend:{e.id}-{k} a kzo:Trend ;\n    kzo:changeFactor {f.values[0][1]} .  # {f.quoted!r}"
+            f"trend:{e.id}-{k} a kzo:Trend ;\n"
+            f"    kzo:changeFactor {f.values[0][1]} .  # {f.quoted!r}"
         )
     for f in e.figures:
         if f.role == "statement":

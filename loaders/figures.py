@@ -17,6 +17,7 @@ adjectives ("five-year plan"); document numbers ("decree No. 1126").
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -148,7 +149,7 @@ def _in_context(
 def _merge_decades(text: str, found: list[patterns.Mention]) -> list[patterns.Mention]:
     """ "the 1950s and 1960s": one period, 1950-1969."""
     decades = sorted((m for m in found if m.kind == "decade"), key=lambda m: m.start)
-    for a, b in zip(decades, decades[1:], strict=False):
+    for a, b in itertools.pairwise(decades):
         if re.fullmatch(r"\s*(?:and|to|through|[-–—])\s*(?:the\s+)?", text[a.end : b.start]):
             found = [m for m in found if m is not a and m is not b]
             found.append(patterns.Mention(a.start, b.end, "range", (a.value[0], b.value[1])))  # type: ignore[index]

@@ -50,10 +50,10 @@ _PROGRAM = re.compile(
     r"|[\"“«]?((?:[A-Z][\w-]*)(?:\s+[A-Z][\w-]*)*)[\"”»]?\s+program(?:me)?\b"
 )
 _PLACES = {
-    "Afghanistan", "Armenia", "Azerbaijan", "Belarus", "Canada", "China", "Georgia", "Germany",
-    "Greece", "India", "Iran", "Israel", "Kyrgyzstan", "Mongolia", "Pakistan", "Poland",
-    "Russia", "Tajikistan", "Turkey", "Turkmenistan", "Ukraine", "Uzbekistan", "Karaganda", "Almaty", "Astana", "Shymkent", "Aktobe", "Atyrau", "Mangystau", "Turkestan",
-    "Zhambyl", "Kyzylorda", "Karakalpakstan", "Xinjiang",
+    "Afghanistan", "Armenia", "Azerbaijan", "Belarus", "Canada", "China", "Georgia",
+    "Germany", "Greece", "India", "Iran", "Israel", "Kyrgyzstan", "Mongolia", "Pakistan",
+    "Poland", "Russia", "Tajikistan", "Turkey", "Turkmenistan", "Ukraine", "Uzbekistan",
+    "Karaganda", "Almaty", "Astana", "Shymkent", "Aktobe", "Atyrau", "Kyzylorda",
 }  # fmt: skip
 _REGION = re.compile(rf"\b({_CAP}(?:\s+{_CAP})?)\s+(?:region|oblast|Region|Oblast|Territory)\b")
 _CITIES = {"Karaganda", "Almaty", "Astana", "Shymkent", "Aktobe", "Atyrau", "Kyzylorda"}

@@ -78,9 +78,7 @@ _SCALE = "|".join(_SCALES)
 _MONTH = "|".join(_MONTHS)
 
 # (?!\w): a number word is a whole word ("ten", not the "ten" of "tenge")
-_QUANTITY = re.compile(
-    rf"\b({_NUMBER})(?!\w)(?:\s*({_SCALE})\b)?(\s*%|\s+per\s*cent\b)?", re.I
-)
+_QUANTITY = re.compile(rf"\b({_NUMBER})(?!\w)(?:\s*({_SCALE})\b)?(\s*%|\s+per\s*cent\b)?", re.I)
 _DECADE = re.compile(r"\b(1[0-9]{2}0|20[0-9]0)s\b")
 _YEAR = re.compile(r"(?<![\d.,])(1[5-9]\d\d|20\d\d)(?![\d%]|\s*(?:thousand|million))")
 _YEARS_AGO = re.compile(rf"\b({_NUMBER}) years? ago\b", re.I)

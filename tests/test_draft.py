@@ -63,9 +63,7 @@ def test_full_values_fractions_bounds_and_statement_dates(root: Path, tmp_path: 
     measured(FIXTURE, root, tmp_path)
     entries = yaml.safe_load((tmp_path / "claims.draft.yaml").read_text(encoding="utf-8"))
     figures = {
-        f["quoted"]: f
-        for e in entries["claims"]
-        for f in e.get("proposals", {}).get("figures", [])
+        f["quoted"]: f for e in entries["claims"] for f in e.get("proposals", {}).get("figures", [])
     }
     assert figures["2.5 billion"]["values"] == ['"2500000000"^^xsd:integer']
     assert figures["one fifth"]["values"] == ['"20"^^xsd:integer']
@@ -84,9 +82,7 @@ def test_full_values_fractions_bounds_and_statement_dates(root: Path, tmp_path: 
             parse_triples(e["triples"])  # the skeletons are Turtle the sheet reader takes
 
 
-def test_the_build_refuses_unreviewed_draft_entries_naming_them(
-    root: Path, tmp_path: Path
-) -> None:
+def test_the_build_refuses_unreviewed_draft_entries_naming_them(root: Path, tmp_path: Path) -> None:
     folder = tmp_path / "northern-resettlement"
     shutil.copytree(FIXTURE, folder)
     result = CliRunner().invoke(main, ["draft", str(folder), "--root", str(root)])
