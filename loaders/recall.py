@@ -201,7 +201,7 @@ def measure(
     if extra is not None:
         kzo = "https://w3id.org/kzmig/ontology#"
         for cls in ("Person", "Agency"):
-            for thing in sorted(set(extra.subjects(RDF.type, URIRef(kzo + cls)))):
+            for thing in sorted(set(extra.subjects(RDF.type, URIRef(kzo + cls))), key=str):
                 users = [c for c in claims if any(thing in (s, o) for s, _, o in c.triples)]
                 labels = {
                     _norm(str(lab))
