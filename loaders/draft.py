@@ -143,7 +143,10 @@ def draft(
             new=new,
             figures=figures,
         )
+        people = [(p.start, p.end) for p in new if p.cls == "kzo:Person"]
         for m in inside:
+            if any(a <= m.start and m.end <= b for a, b in people):
+                continue  # "Nursultan" inside "Nursultan Nazarbayev" is not the city
             entry.things.setdefault(curie(str(m.entity)), text[m.start : m.end])
             if INDICATOR in gazetteer.types.get(m.entity, ()):
                 entry.indicators.append(curie(str(m.entity)))
@@ -175,6 +178,8 @@ def _occurrence(seg: Segmentation, quote: str, unit: Span) -> int | None:
 
 def _period(f: Figure) -> tuple[str, str]:
     """A period's slug and its skeleton, for a date figure."""
+    if f.kind not in {"year", "decade", "range"}:
+        return "", ""
     years = [int(lex[:4]) for _, lex in f.values]
     if f.kind == "year":
         y = years[0]

@@ -34,7 +34,8 @@ _PERSONS = re.compile(
 )
 _STOP = re.compile(
     r"\b(?:are|is|was|were|have|has|had|who|which|that|in|from|to|at|on|for|by|with|than|"
-    r"and|or|but|of|move|moved|study|live|lived|arrived|returned|came|work)\b",
+    r"and|or|but|of|since|between|over|during|each|every|per|move|moved|study|live|lived|"
+    r"arrived|returned|came|work)\b",
     re.I,
 )
 _PER_YEAR = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|a|each|every)\s+year\b", re.I)
@@ -118,6 +119,8 @@ def _skip(m: patterns.Mention, stated: str, text: str, start: int, end: int) -> 
     word = stated.strip().lower()
     if word in _SMALL_WORDS:
         return True  # "two large groups": a determiner, not a statistic
+    if re.match(r"\s+(?:years?|months?|weeks?|days?|decades?)\b", text[end : end + 10]):
+        return True  # "over the previous twelve years": a duration
     if re.match(r"-\w", text[end : end + 2]):
         return True  # "five-year plan"
     return bool(re.search(r"\bNo\.?\s*$", text[max(0, start - 5) : start]))
@@ -131,9 +134,23 @@ def _in_context(
     found = patterns.find(text[a:b], reference_year=reference_year, offset=a)
     years = [m for m in found if m.kind == "year" and not m.resolved]
     out: list[patterns.Mention] = []
+    stated: list[tuple[int, int]] = []  # "26 June 1992": a day with its year right after it
+    for m in list(found):
+        follows = re.match(r",?\s+(1[5-9]\d\d|20\d\d)\b", text[m.end : m.end + 7])
+        yearless = not re.search(r"\d{4}", text[m.start : m.end])
+        if m.kind == "date" and m.resolved and follows and yearless:
+            if m.value[0] != int(follows.group(1)):  # type: ignore[index]
+                continue  # the same day dated by another year of the paragraph
+            full = patterns.Mention(m.start, m.end + follows.end(), "date", m.value)
+            found.append(full)
+            stated.append((full.start, full.end))
     for m in found:
         if not (start <= m.start and m.end <= end):
             continue
+        if any(a <= m.start < b for a, b in stated) and (m.end, m.kind) not in {
+            (b, "date") for _, b in stated
+        }:
+            continue  # the parts of a stated date: its day and month, its month and year
         if m.kind == "date" and m.resolved and not re.search(r"\d{4}", text[m.start : m.end]):
             before = [y for y in years if y.end <= m.start]
             year = before[-1].value if before else (years[0].value if years else None)
