@@ -108,3 +108,26 @@ def test_kzmig_draft_report_prints_the_recall(root: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "figures and dates: 10/10 (100%)" in result.output
     assert (folder / "claims.draft.yaml").is_file()
+
+
+def test_kzmig_build_refuses_a_sheet_with_draft_entries(root: Path, tmp_path: Path) -> None:
+    """A reviewed sheet with one entry left as a draft: the build names it and publishes nothing."""
+    from kzmig.graph.build import BuildError, build
+
+    project = tmp_path / "project"
+    for folder in ("ontology", "shapes", "sources"):
+        shutil.copytree(root / folder, project / folder)
+    sheet = project / "sources/migration-in-kazakhstan/claims.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    marked = text.replace(
+        "  - id: students-abroad-unesco\n", "  - id: students-abroad-unesco\n    status: draft\n"
+    )
+    assert marked != text
+    sheet.write_text(marked, encoding="utf-8")
+    with pytest.raises(BuildError) as e:
+        build(project, tmp_path / "data")
+    line = marked.splitlines().index("  - id: students-abroad-unesco") + 1
+    assert f"claims.yaml:{line}: claim 'students-abroad-unesco': an unreviewed draft" in str(
+        e.value
+    )
+    assert not (tmp_path / "data/current").exists()
