@@ -56,7 +56,13 @@ def draft_command(text_dir: Path, root: Path, sheet: Path | None, extra: Path | 
             text, year, run_in = (text_dir / "text.txt").read_text(encoding="utf-8"), None, ()
         ontology = read_turtle(turtle_files(root / "ontology"), root)
         seg = segment(text, run_in_headings=run_in)
-        entries = drafting.draft(text, seg, Gazetteer.from_graph(ontology), reference_year=year)
+        entries = drafting.draft(
+            text,
+            seg,
+            Gazetteer.from_graph(ontology),
+            reference_year=year,
+            upper_bound=drafting.declares(ontology, "upperBound"),
+        )
         out = text_dir / "claims.draft.yaml"
         out.write_text(drafting.to_yaml(entries, source=text_dir.name), encoding="utf-8")
         click.echo(f"{len(entries)} draft claims written to {out}")

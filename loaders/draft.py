@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import yaml
 from kzmig.graph.namespaces import PREFIXES
-from rdflib import URIRef
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from . import attribution as attr
 from .anchor import AnchorError, anchor, find_all
@@ -60,6 +61,7 @@ class Entry:
     figures: list[Figure] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
     triples: str = ""
+    upper_bound: bool = False  # the ontology has kzo:upperBound
 
 
 def curie(iri: str) -> str:
@@ -81,9 +83,18 @@ def _factual(words: str) -> bool:
 
 
 def draft(
-    text: str, seg: Segmentation, gazetteer: Gazetteer, *, reference_year: int | None = None
+    text: str,
+    seg: Segmentation,
+    gazetteer: Gazetteer,
+    *,
+    reference_year: int | None = None,
+    upper_bound: bool = False,
 ) -> list[Entry]:
-    """The draft entries of a text, in text order."""
+    """The draft entries of a text, in text order.
+
+    ``upper_bound``: the ontology declares ``kzo:upperBound`` (else the skeleton says
+    in a comment that the figure is an upper bound).
+    """
     plain = blank_urls(text)
     mentions = gazetteer.find(plain, nested=True)
     units: list[Span] = [s for s in seg.sentences if _factual(plain[s.start : s.end])]
@@ -142,6 +153,7 @@ def draft(
             attribution=found,
             new=new,
             figures=figures,
+            upper_bound=upper_bound,
         )
         people = [(p.start, p.end) for p in new if p.cls == "kzo:Person"]
         for m in inside:
@@ -153,6 +165,11 @@ def draft(
         entry.triples = skeleton(entry)
         entries.append(entry)
     return entries
+
+
+def declares(ontology: Graph, local: str) -> bool:
+    """Does the ontology declare the term ``kzo:<local>``?"""
+    return (URIRef(KZO + local), RDF.type, None) in ontology
 
 
 def _agents(
@@ -233,6 +250,8 @@ def skeleton(e: Entry) -> str:
             body.append(("kzo:lowerBound true", ""))
         elif f.bound == "approximate":
             body.append(("kzo:approximate true", ""))
+        elif f.bound == "upper" and e.upper_bound:
+            body.append(("kzo:upperBound true", ""))
         elif f.bound == "upper":
             body.append(("", 'an upper bound ("fewer than", "up to"): say so in `reading`'))
         if ref_period and reference is not None:

@@ -38,7 +38,7 @@ _STOP = re.compile(
     r"arrived|returned|came|work)\b",
     re.I,
 )
-_PER_YEAR = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|a|each|every)\s+year\b", re.I)
+_PER_YEAR = re.compile(r"^\s*(?:[\w,]+\s+){0,3}?(?:per|a|each|every)\s+year\b", re.I)
 _SPEECH = re.compile(
     r"\b(said|says|reported|reports|announced|stated|spoke|put the number|estimated|"
     r"declared|noted|told|counted)\b",
@@ -78,12 +78,12 @@ def _values(m: patterns.Mention) -> tuple[tuple[str, str], ...]:
     if m.kind in {"decade", "range"}:
         assert isinstance(v, tuple)
         return tuple(("gYear", f"{y:04d}") for y in v)
-    if m.kind == "date":
+    if m.kind == "date":  # a day also states its year ("1 January 2021": in 2021)
         assert isinstance(v, tuple)
-        return (("date", "{:04d}-{:02d}-{:02d}".format(*v)),)
+        return (("date", "{:04d}-{:02d}-{:02d}".format(*v)), ("gYear", f"{v[0]:04d}"))
     if m.kind == "year-month":
         assert isinstance(v, tuple)
-        return (("gYearMonth", "{:04d}-{:02d}".format(*v)),)
+        return (("gYearMonth", "{:04d}-{:02d}".format(*v)), ("gYear", f"{v[0]:04d}"))
     number = Decimal(v)  # type: ignore[arg-type]
     datatype = "integer" if number == number.to_integral_value() else "decimal"
     return ((datatype, _lexical(number)),)
@@ -103,11 +103,12 @@ def unit_of(kind: str, counts: str, after: str) -> str:
         return "concept:percent"
     if kind != "quantity":
         return ""
-    word = counts.split()[-1].lower() if counts else ""
-    if word in _CURRENCY:
-        return _CURRENCY[word]
-    if word == "families":
-        return "concept:families"
+    words = counts.lower().split()
+    currency = next((w for w in words if w in _CURRENCY), "")
+    if currency:
+        return _CURRENCY[currency]
+    if "families" in words:
+        return "concept:families-per-year" if _PER_YEAR.match(after) else "concept:families"
     if counts and _PERSONS.match(counts):
         return "concept:persons-per-year" if _PER_YEAR.match(after) else "concept:persons"
     return ""
@@ -167,7 +168,10 @@ def _merge_decades(text: str, found: list[patterns.Mention]) -> list[patterns.Me
     """ "the 1950s and 1960s": one period, 1950-1969."""
     decades = sorted((m for m in found if m.kind == "decade"), key=lambda m: m.start)
     for a, b in itertools.pairwise(decades):
-        if re.fullmatch(r"\s*(?:and|to|through|[-–—])\s*(?:the\s+)?", text[a.end : b.start]):
+        between = text[a.end : b.start]
+        if re.fullmatch(
+            r"\s*(?:and|to|through|[-–—])\s*(?:the\s+)?(?:early|mid|late)?\s*", between
+        ):
             found = [m for m in found if m is not a and m is not b]
             found.append(patterns.Mention(a.start, b.end, "range", (a.value[0], b.value[1])))  # type: ignore[index]
     return sorted(found, key=lambda m: (m.start, m.end))

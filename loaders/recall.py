@@ -15,9 +15,9 @@ evidence of the curated claim that asserts X:
   entry names it (``proposals.things``, ``attribution`` or its ``triples``).
 - **an attribution**: a claim's ``attribution``. Proposed when an
   overlapping draft entry has the same ``attribution``.
-- **a false figure**: a value a draft entry proposes that no curated claim
-  overlapping that entry asserts. Reported per ten draft entries (factual
-  sentences).
+- **a false figure**: a figure a draft entry proposes none of whose values
+  (a date also gives its year) a curated claim overlapping that entry asserts.
+  Reported per ten draft entries (factual sentences).
 - **a new thing** (for a text with things the ontology lacks): a person or
   agency that the sheet's own ontology declares; proposed when an
   overlapping entry proposes (``proposals.new``) a name equal to one of its
@@ -51,7 +51,7 @@ class DraftEntry:
     spans: tuple[Span, ...]
     attribution: str
     things: set[str]
-    figures: set[tuple[str, str]]  # (kind: number|gYear|..., normalised value)
+    figures: list[set[tuple[str, str]]]  # per figure: its (number|gYear|..., value)s
     new: list[tuple[str, str]]  # (name, class)
 
 
@@ -124,12 +124,14 @@ def read_draft(path: Path, seg: Segmentation) -> list[DraftEntry]:
         attribution = str(item.get("attribution") or "")
         if attribution:
             things.add(attribution)
-        figures = set()
+        figures = []
         for f in proposals.get("figures") or []:
+            keys = set()
             for value in f.get("values") or []:
                 m = re.fullmatch(r'"([^"]*)"\^\^xsd:(\w+)', str(value))
                 if m:
-                    figures.add(_key(m.group(2), m.group(1)))
+                    keys.add(_key(m.group(2), m.group(1)))
+            figures.append(keys)
         new = [
             (str(p.get("name", "")), str(p.get("class", ""))) for p in proposals.get("new") or []
         ]
@@ -165,7 +167,7 @@ def measure(
             figures.total += 1
             where = (f.span,)
             if any(
-                _overlaps(e.spans, where) and key[:2] in e.figures
+                _overlaps(e.spans, where) and any(key[:2] in f for f in e.figures)
                 for e in draft
                 if any(s.start <= f.span.start and f.span.end <= s.end for s in e.spans)
             ):
@@ -233,5 +235,7 @@ def measure(
             for _, _, o in c.triples
             if isinstance(o, Literal) and o.datatype is not None
         }
-        false += [f"{e.id}: {v}" for k, v in sorted(e.figures) if (k, v) not in asserted]
+        false += [
+            f"{e.id}: {', '.join(v for _, v in sorted(f))}" for f in e.figures if not f & asserted
+        ]
     return Report(figures, things, attributions, new_things, false, len(draft))

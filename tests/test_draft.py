@@ -34,7 +34,11 @@ def measured(folder: Path, root: Path, tmp: Path, extra: Graph | None = None) ->
     source = read_source(folder)
     seg = segment(source.text, run_in_headings=source.run_in_headings)
     entries = draft.draft(
-        source.text, seg, Gazetteer.from_graph(ontology), reference_year=source.reference_year
+        source.text,
+        seg,
+        Gazetteer.from_graph(ontology),
+        reference_year=source.reference_year,
+        upper_bound=draft.declares(ontology, "upperBound"),
     )
     out = tmp / "claims.draft.yaml"
     out.write_text(draft.to_yaml(entries, source=source.id), encoding="utf-8")

@@ -49,6 +49,11 @@ def test_full_values_fractions_and_qualifiers() -> None:
     ]
 
 
+def test_families_per_year() -> None:
+    [(_, vals, _, unit)] = values("The quota would rise to 15,000 families a year.")
+    assert (vals, unit) == (("15000",), "concept:families-per-year")
+
+
 def test_what_is_not_a_figure() -> None:
     text = (
         "The two countries signed decree No. 1126 under the five-year plan "
@@ -60,9 +65,16 @@ def test_what_is_not_a_figure() -> None:
 def test_dates_statement_reference_and_open_periods() -> None:
     text = "In November 2011 officials said that 300,000 families had come since 1991."
     got = {quoted: (vals, role) for quoted, vals, _, role in values(text)}
-    assert got["November 2011"] == (("2011-11",), "statement")
+    assert got["November 2011"] == (("2011-11", "2011"), "statement")  # a month gives its year
     assert got["since 1991"] == (("1991",), "reference")
-    assert values("On 26 June 1992 the law passed.")[0][:2] == ("26 June 1992", ("1992-06-26",))
+    assert values("On 26 June 1992 the law passed.")[0][:2] == (
+        "26 June 1992",
+        ("1992-06-26", "1992"),
+    )
+    assert values("the late 1920s and early 1930s")[0][:2] == (
+        "1920s and early 1930s",
+        ("1920", "1939"),
+    )
     assert values("in the 1950s and 1960s")[0][:2] == ("1950s and 1960s", ("1950", "1969"))
     assert values("by the end of 2022")[0][:2] == ("end of 2022", ("2022",))
 
