@@ -198,6 +198,9 @@ def _period(f: Figure) -> tuple[str, str]:
     if f.kind not in {"year", "decade", "range"}:
         return "", ""
     years = [int(lex[:4]) for _, lex in f.values]
+    if f.kind == "year" and f.until:
+        y = years[0]
+        return f"period:until-{y}", f'period:until-{y} kzo:endYear "{y}"^^xsd:gYear .'
     if f.kind == "year":
         y = years[0]
         return f"period:year-{y}", (
@@ -348,6 +351,8 @@ def _figure(f: Figure) -> dict[str, object]:
             out[key] = getattr(f, key)
     if f.open_end:
         out["open"] = "up to the present of the text"
+    if f.until:
+        out["open"] = "a period that ends then"
     if f.resolved:
         out["resolved"] = "computed from a relative date against the reference year"
     return out

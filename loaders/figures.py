@@ -44,6 +44,8 @@ _SPEECH = re.compile(
     r"declared|noted|told|counted)\b",
     re.I,
 )
+_UNTIL = re.compile(r"\b(?:until|till|up to|by)\s+(?:the\s+end\s+of\s+)?$", re.I)
+_BY_THEN = re.compile(r"\b(?:by then|by that time|until then)\b", re.I)
 _CURRENCY = {"tenge": "concept:tenge", "dollars": "concept:us-dollars", "usd": "concept:us-dollars"}
 
 
@@ -62,6 +64,7 @@ class Figure:
     counts: str = ""  # what it counts, in the text's words
     role: str = ""  # dates: statement | reference
     open_end: bool = False  # "since 2014": a period up to the present of the text
+    until: bool = False  # "until 2021", "by then": a period that ends then
 
 
 def _lexical(value: Decimal) -> str:
@@ -228,6 +231,23 @@ def read(
                 counts,
                 role,
                 m.kind == "range" and isinstance(m.value, tuple) and len(m.value) == 1,
+                m.kind == "year" and bool(_UNTIL.search(text[max(start, m.start - 20) : m.start])),
             )
         )
-    return figures
+    then = _BY_THEN.search(body)
+    if then and context is not None:
+        earlier = [
+            m
+            for m in patterns.find(text[context[0] : start], offset=context[0])
+            if m.kind in {"year", "date", "year-month", "range"}
+        ]
+        if earlier:
+            year = earlier[-1].value
+            year = year[-1] if isinstance(year, tuple) and earlier[-1].kind == "range" else year
+            year = year[0] if isinstance(year, tuple) else year
+            a, b = start + then.start(), start + then.end()
+            figures.append(
+                Figure(a, b, text[a:b], "year", (("gYear", f"{int(year):04d}"),), "", True,
+                       "", "", "reference", False, True)
+            )  # fmt: skip
+    return sorted(figures, key=lambda f: f.start)

@@ -49,6 +49,18 @@ def test_full_values_fractions_and_qualifiers() -> None:
     ]
 
 
+def test_open_periods_that_end() -> None:
+    text = "The quota held in 2005. By then 40,000 families had come; it lasted until 2011."
+    para = (0, len(text))
+    second = text.index("By then")
+    got = [
+        (f.quoted, f.values[0][1], f.until, f.resolved)
+        for f in figures.read(text, second, len(text), context=para)
+        if f.kind == "year"
+    ]
+    assert got == [("By then", "2005", True, True), ("2011", "2011", True, False)]
+
+
 def test_families_per_year() -> None:
     [(_, vals, _, unit)] = values("The quota would rise to 15,000 families a year.")
     assert (vals, unit) == (("15000",), "concept:families-per-year")
