@@ -121,3 +121,18 @@ def test_kazakh_case_suffixes() -> None:
 )
 def test_word_forms(label: str, word: str, language: str, same: bool) -> None:
     assert (stem_length(label, word, language) is not None) is same
+
+
+def test_kazakh_case_forms_with_the_ontologys_labels(gazetteer: Gazetteer) -> None:
+    text = (
+        "Соңғы жылдары Қытайдан және Өзбекстаннан Қазақстанға көптеген қандастар оралды. "
+        "Еңбек министрлігінің деректері бойынша қазақтардың үлесі өсті."
+    )
+    assert {
+        ("Қытайдан", "place/china"),
+        ("Өзбекстаннан", "place/uzbekistan"),
+        ("Қазақстанға", "place/kazakhstan"),
+        ("қандастар", "group/oralmans"),
+        ("Еңбек министрлігінің", "agency/ministry-of-labor"),
+        ("қазақтардың", "ethnic-group/kazakhs"),
+    } <= found(gazetteer, text)
