@@ -7,10 +7,18 @@ The gazetteer is built from every ``rdfs:label``, ``skos:prefLabel`` and
 
 How a label matches the text:
 
-- **Whole words.** Text and labels are cut into words (runs of letters and
-  digits, any script); a label matches a run of whole words, so "Kazakh" is not
-  found inside "Kazakhstan", while "Kazakhstan" is found in "Kazakhstan's".
-  Plurals and other inflections need their own ``skos:altLabel``.
+- **Whole words, any inflected form.** Text and labels are cut into words
+  (runs of letters and digits, any script); a label matches a run of whole
+  words, each a form of the label's word by the rules of the label's language
+  (:mod:`kzmig.loaders.inflection`: English plurals and British spelling,
+  Russian and Kazakh case endings), so "Kazakh" is not found inside
+  "Kazakhstan", while "Kazakhstan" is found in "Kazakhstan's", «Казахстан» in
+  «в Казахстане» and "Ministry of Labor" in "Ministry of Labour".
+- **Wordings.** A label that ends with "of the Republic of Kazakhstan" (or
+  begins with «Қазақстан Республикасының», or ends with «Республики
+  Казахстан») also matches without it, when two or more words remain: "the
+  Ministry of Labour and Social Protection of the Population" names the
+  ministry.
 - **Separators.** Between two words, any run of white space matches any other
   (a label may be wrapped), and any dash matches any dash ("Kassym-Jomart"
   finds "Kassym—Jomart"); other punctuation must be the same ("exchange.kz").
@@ -19,6 +27,9 @@ How a label matches the text:
   "The Concept", a heading is in capitals), but it may not drop a capital that
   a label has. So the label "Enbek" does not find the common word "enbek",
   "US" does not find "us", and "labour migration" finds "Labour Migration".
+  Groups, ethnic groups, sectors and vocabulary concepts are common nouns:
+  the first capital of their labels is sentence case, not a name, so
+  «Казахи» finds «казахов» and "Students abroad" finds "students abroad".
 - **Longest match wins.** Of labels whose matches overlap, the longest (in
   characters) wins, then the leftmost: "Ministry of Labor of the Republic of
   Kazakhstan" is one mention, not three, and "the Government of Kazakhstan"
@@ -38,7 +49,18 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from .inflection import index_key, language_of, stem_length
+
 RESOURCE = "https://w3id.org/kzmig/resource/"
+# Things whose labels are common nouns ("казахи", "students abroad"), by their IRI's type path
+COMMON_NOUN_PATHS = ("group/", "ethnic-group/", "concept/", "sector/")
+# The country's name as a qualifier the texts often leave out, per language: (prefix, suffix)
+_QUALIFIERS = (
+    ("", " of the Republic of Kazakhstan"),
+    ("", " Республики Казахстан"),
+    ("Қазақстан Республикасының ", ""),
+    ("Қазақстан Республикасы ", ""),
+)
 LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 _WORD = re.compile(r"\w+")
 _DASHES = "-‐‑‒–—―−"
@@ -55,11 +77,14 @@ class Label:
     predicate: URIRef  # rdfs:label, skos:prefLabel or skos:altLabel
     words: tuple[str, ...]  # the label's words, as written
     separators: tuple[str, ...]  # normalised separators between them (len(words) - 1)
+    common: bool = False  # a common noun's label: its first capital is sentence case
+    derived: bool = False  # a wording derived from the label (its qualifier left out)
 
     @property
     def is_name(self) -> bool:
-        """A label with a capital is a name: its capitals must be in the text."""
-        return any(c.isupper() for c in self.text)
+        """A label with a capital (beyond a common noun's first) is a name."""
+        text = self.text[1:] if self.common else self.text
+        return any(c.isupper() for c in text)
 
 
 @dataclass(frozen=True)
@@ -89,16 +114,25 @@ def _words(text: str) -> Iterator[re.Match[str]]:
     return _WORD.finditer(text)
 
 
-def _same_word(label_word: str, text_word: str) -> bool:
-    """Equal ignoring case, except that every capital of the label must be a capital."""
-    if label_word.lower() != text_word.lower():
+def _same_word(label_word: str, text_word: str, language: str, free_first: bool = False) -> bool:
+    """A form of the label's word whose stem keeps every capital of the label's.
+
+    ``free_first``: the label's first letter may be small in the text (a common noun).
+    """
+    shared = stem_length(label_word, text_word, language)
+    if shared is None:
         return False
-    if len(label_word) != len(text_word):
-        return label_word == text_word
-    return all(a == b or not a.isupper() for a, b in zip(label_word, text_word, strict=True))
+    if len(label_word.lower()) != len(label_word) or len(text_word.lower()) != len(text_word):
+        return label_word == text_word  # case mapping changes the length (ß, İ): as written
+    return all(
+        b.isupper() or not a.isupper() or (free_first and i == 0)
+        for i, (a, b) in enumerate(zip(label_word[:shared], text_word[:shared], strict=False))
+    )
 
 
-def make_label(entity: URIRef, literal: Literal | str, prop: URIRef = RDFS.label) -> Label | None:
+def make_label(
+    entity: URIRef, literal: Literal | str, prop: URIRef = RDFS.label, *, derived: bool = False
+) -> Label | None:
     """A Label from a label literal, or None when it has no word to match."""
     text = " ".join(str(literal).split())
     found = list(_words(text))
@@ -106,7 +140,28 @@ def make_label(entity: URIRef, literal: Literal | str, prop: URIRef = RDFS.label
         return None
     separators = tuple(_separator(text[a.end() : b.start()]) for a, b in itertools.pairwise(found))
     language = literal.language if isinstance(literal, Literal) else None
-    return Label(entity, text, language, prop, tuple(m.group() for m in found), separators)
+    common = any(f"/{path}" in str(entity) for path in COMMON_NOUN_PATHS)
+    words = tuple(m.group() for m in found)
+    return Label(entity, text, language, prop, words, separators, common, derived)
+
+
+def wordings(label: Label) -> list[Label]:
+    """The label and the wordings derived from it: without the country's name as qualifier."""
+    out = [label]
+    for prefix, suffix in _QUALIFIERS:
+        text = label.text
+        if prefix and text.startswith(prefix):
+            text = text[len(prefix) :]
+            text = text[:1].upper() + text[1:] if label.text[:1].isupper() else text
+        elif suffix and text.endswith(suffix):
+            text = text[: -len(suffix)]
+        else:
+            continue
+        literal = Literal(text, lang=label.language) if label.language else text
+        short = make_label(label.entity, literal, label.predicate, derived=True)
+        if short is not None and len(short.words) >= 2:
+            out.append(short)
+    return out
 
 
 class Gazetteer:
@@ -118,8 +173,12 @@ class Gazetteer:
         self.labels = tuple(labels)
         self.types = types or {}
         self._index: dict[str, list[Label]] = {}
+        self._languages = {
+            label: tuple(language_of(w, label.language) for w in label.words)
+            for label in self.labels
+        }
         for label in self.labels:
-            self._index.setdefault(label.words[0].lower(), []).append(label)
+            self._index.setdefault(index_key(label.words[0]), []).append(label)
         for candidates in self._index.values():
             candidates.sort(key=lambda lab: len(lab.words), reverse=True)
 
@@ -127,7 +186,7 @@ class Gazetteer:
     def from_graph(cls, graph: Graph, *, namespace: str = RESOURCE) -> Gazetteer:
         """Every label (any language) of every IRI in ``namespace`` that ``graph`` labels."""
         labels: list[Label] = []
-        seen: set[tuple[URIRef, str]] = set()
+        seen: set[tuple[URIRef, str, str | None]] = set()
         for prop in LABEL_PROPERTIES:
             for entity, literal in graph.subject_objects(prop):
                 if not isinstance(entity, URIRef) or not str(entity).startswith(namespace):
@@ -135,10 +194,13 @@ class Gazetteer:
                 if not isinstance(literal, Literal):
                     continue
                 label = make_label(entity, literal, prop)
-                if label is None or (entity, label.text) in seen:
+                if label is None:
                     continue
-                seen.add((entity, label.text))
-                labels.append(label)
+                for wording in wordings(label):
+                    key = (entity, wording.text, wording.language)  # one per language's rules
+                    if key not in seen:
+                        seen.add(key)
+                        labels.append(wording)
         types: dict[URIRef, tuple[URIRef, ...]] = {}
         for label in labels:
             if label.entity not in types:
@@ -154,19 +216,28 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def find(self, text: str, *, offset: int = 0) -> list[Mention]:
-        """Mentions in ``text``, in text order; offsets are shifted by ``offset``."""
+    def find(self, text: str, *, offset: int = 0, nested: bool = False) -> list[Mention]:
+        """Mentions in ``text``, in text order; offsets are shifted by ``offset``.
+
+        ``nested``: keep the matches that a longer one overlaps, too (the drafting
+        assistant lists every thing a sentence may name: "emigrants with higher
+        education" inside "the number of emigrants with higher education").
+        """
         words = list(_words(text))
         seps = [_separator(text[a.end() : b.start()]) for a, b in itertools.pairwise(words)]
         # Every place a label matches: (first word, word count, the labels that match there).
         matches: list[tuple[int, int, list[Label]]] = []
         for i, word in enumerate(words):
             by_length: dict[int, list[Label]] = {}
-            for label in self._index.get(word.group().lower(), ()):
+            for label in self._index.get(index_key(word.group()), ()):
                 n = len(label.words)
                 if i + n > len(words) or label.separators != tuple(seps[i : i + n - 1]):
                     continue
-                if all(_same_word(w, words[i + k].group()) for k, w in enumerate(label.words)):
+                languages = self._languages[label]
+                if all(
+                    _same_word(w, words[i + k].group(), languages[k], label.common and k == 0)
+                    for k, w in enumerate(label.words)
+                ):
                     by_length.setdefault(n, []).append(label)
             matches += [(i, n, labels) for n, labels in by_length.items()]
         # Longest first (in characters), then leftmost; a match overlapping a chosen one loses.
@@ -174,7 +245,7 @@ class Gazetteer:
         taken: set[int] = set()
         mentions: list[Mention] = []
         for i, n, labels in matches:
-            if taken.intersection(range(i, i + n)):
+            if taken.intersection(range(i, i + n)) and not nested:
                 continue
             taken.update(range(i, i + n))
             start, end = words[i].start(), words[i + n - 1].end()

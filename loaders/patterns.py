@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import ratios
+
 _UNITS = {
     "zero": 0,
     "one": 1,
@@ -75,7 +77,8 @@ _NUMBER = rf"(?:\d{{1,3}}(?:[ ,]\d{{3}})+|\d+(?:\.\d+)?|(?:{_WORD})(?:[- ](?:{_W
 _SCALE = "|".join(_SCALES)
 _MONTH = "|".join(_MONTHS)
 
-_QUANTITY = re.compile(rf"\b({_NUMBER})(?:\s*({_SCALE})\b)?(\s*%|\s+per\s*cent\b)?", re.I)
+# (?!\w): a number word is a whole word ("ten", not the "ten" of "tenge")
+_QUANTITY = re.compile(rf"\b({_NUMBER})(?!\w)(?:\s*({_SCALE})\b)?(\s*%|\s+per\s*cent\b)?", re.I)
 _DECADE = re.compile(r"\b(1[0-9]{2}0|20[0-9]0)s\b")
 _YEAR = re.compile(r"(?<![\d.,])(1[5-9]\d\d|20\d\d)(?![\d%]|\s*(?:thousand|million))")
 _YEARS_AGO = re.compile(rf"\b({_NUMBER}) years? ago\b", re.I)
@@ -200,8 +203,14 @@ def find(text: str, *, reference_year: int | None = None, offset: int = 0) -> li
         for m in _RELATIVE_YEAR.finditer(text):
             shift = {"this": 0, "last": -1, "next": 1}[m.group(1).lower()]
             add(m, "year", reference_year + shift, resolved=True)
+    # Fractions and word ratios ("one fifth", "fewer than one in ten") as percents; their
+    # number words are not counts of their own.
+    fractions = ratios.find(text)
+    for a, b, value, bound in fractions:
+        found.append(Mention(offset + a, offset + b, "percent", value, False, bound))
     # A bare number that is also a year or a decade is the year, not a count.
     dated = [(m.start, m.end) for m in found if m.kind in {"year", "decade"} and not m.resolved]
+    dated += [(offset + a, offset + b) for a, b, _, _ in fractions]
     found = [
         m
         for m in found

@@ -184,6 +184,15 @@ def _claim(
     seg: Segmentation,
     seen: dict[str, int],
 ) -> Claim:
+    status = fields.get("status", (None, 0))[0]
+    if status is not None:
+        if str(status) == "draft":
+            raise ValueError(
+                "an unreviewed draft (`status: draft`): check its quote, write its triples, "
+                "accept or drop its `proposals`, then remove `status` and `proposals` "
+                "(see docs/drafting.md)"
+            )
+        raise ValueError(f"unknown `status: {status}`; the only status is `draft`, for drafts")
     unknown = set(fields) - _KEYS
     if unknown:
         raise ValueError(f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_KEYS)}")

@@ -178,11 +178,13 @@ main.add_command(push_command)
 
 from kzmig.graph.editor.check import check_command  # noqa: E402  (the editor's commands live in their modules)
 from kzmig.graph.editor.docs import docs_command  # noqa: E402
+from kzmig.graph.editor.drafting import draft_command  # noqa: E402
 from kzmig.graph.editor.fmt import fmt_command  # noqa: E402
 
 main.add_command(check_command)
 main.add_command(fmt_command)
 main.add_command(docs_command)
+main.add_command(draft_command)
 
 if __name__ == "__main__":
     main()
