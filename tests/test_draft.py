@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from kzmig.graph.cli.main import main
 from kzmig.graph.build.vocabulary import read_turtle, turtle_files
+from kzmig.graph.cli.main import main
 from kzmig.loaders import draft, recall
 from kzmig.loaders.errors import InputError
 from kzmig.loaders.gazetteer import Gazetteer

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from kzmig.graph.build.vocabulary import read_turtle, turtle_files
 from kzmig.loaders import draft as drafting
 from kzmig.loaders import recall
 from kzmig.loaders.errors import InputError
@@ -14,8 +15,6 @@ from kzmig.loaders.sheets import read_sheet
 from kzmig.loaders.sources import read_source
 from kzmig.loaders.text import segment
 from rdflib import Graph
-
-from kzmig.graph.build.vocabulary import read_turtle, turtle_files
 
 
 @click.command("draft")
