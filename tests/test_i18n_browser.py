@@ -66,6 +66,13 @@ def test_switching_language_by_clicking(
             link = page.locator("section.outgoing dd a[href^='/resource/']").first
             assert f"lang={lang}" in (link.get_attribute("href") or "")
             page.screenshot(path=str(screenshots / f"resource-{lang}.png"), full_page=False)
+        # the navigation keeps the chosen language: the ontology, in Russian, at the term
+        term = page.locator("p.types a[href^='/ontology']").first
+        term.click()
+        page.wait_for_url(re.compile(r"/ontology\?lang=ru#\w+$"))
+        assert page.locator("html").get_attribute("lang") == "ru"
+        assert page.locator("nav.contents h2").inner_text().strip() == "Содержание"
+        assert page.locator("section.entry:target").count() == 1
         watch.check()
     finally:
         context.close()
