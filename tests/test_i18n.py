@@ -435,8 +435,13 @@ def shown_terms(page: str, everywhere: bool = False) -> list[tuple[str, str, str
 
 
 def labels_of(app: Flask, iri: str) -> dict[str, set[str]]:
+    """Language -> the labels the pages may show (rdfs:label, skos:prefLabel, dcterms:title)."""
+    from kzmig.server.describe import LABELS
+
+    preds = " ".join(f"<{p}>" for p in LABELS)
     out: dict[str, set[str]] = {}
-    for r in rows(app, f"SELECT DISTINCT ?l WHERE {{ <{iri}> <{RDFS_LABEL}> ?l }}"):
+    query = f"SELECT DISTINCT ?l WHERE {{ VALUES ?p {{ {preds} }} <{iri}> ?p ?l }}"
+    for r in rows(app, query):
         out.setdefault((r["l"].language or "").lower(), set()).add(r["l"].value)
     return out
 
