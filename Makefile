@@ -9,7 +9,7 @@ export HOST PORT
 # CI (.ci/run sets KZMIG_CI=1) and `make test SLOW=1` run them too.
 PYTEST_SELECT = $(if $(or $(KZMIG_CI),$(SLOW)),,-m "not slow")
 
-.PHONY: run test build serve lint format check clean bench bench-quick
+.PHONY: run test build serve lint format check clean bench bench-quick messages
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("kzmig needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
@@ -60,6 +60,16 @@ $(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	sh bench/install-tools.sh
 	touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
+
+## messages: the pages' words into server/translations/messages.pot, then kk and ru brought in
+## step with it (new entries empty, to translate; docs/i18n.md)
+messages: $(VENV)/.run-installed
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output \
+	  --add-comments=Translators: --project=kzmig --version=0.1.0 \
+	  --copyright-holder="kzmig contributors" --msgid-bugs-address=https://w3id.org/kzmig \
+	  -o server/translations/messages.pot .
+	$(BIN)/pybabel -q update -i server/translations/messages.pot -d server/translations \
+	  --no-fuzzy-matching --ignore-obsolete
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy names graph loaders server

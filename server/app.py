@@ -10,7 +10,7 @@ from flask import Flask
 from kzmig.graph.release.layout import data_dir
 from kzmig.graph.release.store import QueryStore, ReleaseStore
 
-from . import errors, files, ontology, pages, publish, replay, resources, sparql, update
+from . import errors, files, i18n, ontology, pages, publish, replay, resources, sparql, update
 from .limits import Limits
 
 DEFAULTS: dict[str, Any] = {
@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.extensions["kzmig.store"] = open_store(app.config)
     errors.register(app)
+    i18n.install(app)  # pages in the reader's language: en, kk, ru
     app.register_blueprint(sparql.bp)
     app.register_blueprint(update.bp)
     app.register_blueprint(publish.bp)

@@ -1,10 +1,15 @@
-"""Protocol errors: a status and a message a person can act on, as plain text."""
+"""Protocol errors: a status and a message a person can act on, as plain text.
+
+A browser asking for HTML gets the same refusal as a page (errorpages.py).
+"""
 
 from __future__ import annotations
 
 from flask import Flask, Response
 from kzmig.graph.remote.adapter import StoreUnavailable
 from werkzeug.exceptions import HTTPException
+
+from . import errorpages
 
 # How long a client should wait before retrying when the store is out of reach.
 STORE_RETRY_AFTER = 5
@@ -40,6 +45,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
+        shown = errorpages.page(error) if errorpages.wanted() else None
+        if shown is not None:  # a browser: the page in the reader's language
+            return shown
         response = Response(
             f"{error.code} {error.name}: {error.description}\n",
             status=error.code or 500,

@@ -2,10 +2,11 @@
 
 Term IRIs are ``https://w3id.org/kzmig/ontology#Term``: dereferencing one asks
 for /ontology, and a browser lands on the term's entry by its fragment. The
-page is rendered (by kzmig.graph.editor.docs, the code behind ``kzmig docs``) from the
-ontology and shapes graphs of the release being served, so it always matches
-the data; it is cached per release. ``?format=ttl|jsonld|rdfxml|nt|html``
-overrides the Accept header.
+page is drawn from what kzmig.graph.editor.docs (the code behind ``kzmig docs``) gathers
+from the ontology and shapes graphs of the release being served, so it always
+matches the data; it is shown in the site's frame, in the reader's language
+(labels and the page's words), and kept per release and language.
+``?format=ttl|jsonld|rdfxml|nt|html`` overrides the Accept header.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from __future__ import annotations
 import threading
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
-from kzmig.graph.editor.docs import render_html
+from flask import Blueprint, Response, current_app, render_template, request
+from kzmig.graph.editor.docs import GENERATED, document
 from kzmig.names import GRAPH_ONTOLOGY, GRAPH_SHAPES, VOCABULARIES
+from markupsafe import Markup
 from rdflib import Graph
 
+from . import i18n, messages
 from .conneg import GRAPH_FORMATS, SHORT_NAMES, negotiate
 from .errors import ProtocolError
 
@@ -30,7 +33,7 @@ OFFERED = [
     "application/rdf+xml",
     "application/n-triples",
 ]
-_cache: dict[tuple[int, str], str] = {}
+_cache: dict[tuple[int, str, str], tuple[str, str]] = {}
 _lock = threading.Lock()
 
 
@@ -48,19 +51,26 @@ def _rdflib(triples: list[ox.Triple]) -> Graph:
 
 
 def _html() -> str:
+    """The page in the reader's language, in the site's frame. Its title and body (the
+    costly part) are kept per release and language; the frame (links to this very URL,
+    whatever its query) is drawn anew."""
     store = current_app.extensions["kzmig.store"]
-    key = (id(current_app), store.version)
-    if not store.writable and key in _cache:
-        return _cache[key]
-    page = render_html(
-        _rdflib(_triples(str(GRAPH_ONTOLOGY))),
-        _rdflib(_triples(str(GRAPH_SHAPES))),
-        source=f"the ontology and shapes of release {store.version}",
-    )
-    if not store.writable:
-        with _lock:
-            _cache[key] = page
-    return page
+    lang = i18n.current()
+    key = (id(current_app), store.version, lang)
+    kept = _cache.get(key) if not store.writable else None
+    if kept is None:
+        doc = document(
+            _rdflib(_triples(str(GRAPH_ONTOLOGY))), _rdflib(_triples(str(GRAPH_SHAPES))), [lang]
+        )
+        body = render_template(
+            "_ontology_body.html", doc=doc, version=store.version, plural=messages.PLURALS
+        )
+        kept = (doc.title, body)
+        if not store.writable:
+            with _lock:
+                _cache[key] = kept
+    title, body = kept
+    return GENERATED + "\n" + render_template("ontology.html", title=title, body=Markup(body))
 
 
 def _media_type() -> str:
@@ -94,5 +104,5 @@ def ontology() -> Response:
         )
         charset = "; charset=utf-8" if media.startswith("text/") else ""
         response = Response(body, content_type=media + charset)
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = "Accept"  # and Accept-Language for the page (i18n.py)
     return response

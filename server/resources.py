@@ -18,8 +18,9 @@ What a client gets:
 A suffix (``/resource/x.ttl``) or ``?format=ttl`` picks the form outright.
 
 A release never changes, so each answer is kept (per HTTP worker, LRU, bounded
-in bytes) under the store's version and the request's URL and languages: a
-source page takes ~100 ms to render and a few microseconds to send again.
+in bytes) under the store's version, the request's URL and the page's language
+(``?lang=`` or ``Accept-Language``, server/i18n.py): a source page takes ~100 ms
+to render and a few microseconds to send again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from kzmig.names import PREFIXES
 
-from . import conneg, describe, iris, replay, sources, view
+from . import conneg, describe, errorpages, i18n, iris, replay, sources, view
 from .cache import ResultCache
 from .limits import Limits
 
@@ -73,15 +74,6 @@ def _cache() -> ResultCache:
     return cache
 
 
-def _not_found(iri: str) -> Response:
-    return Response(
-        f"404 Not Found: this server has nothing about <{iri}>. Resources live under "
-        f"{iris.resource_ns()}; try the SPARQL endpoint at /sparql.\n",
-        status=404,
-        content_type="text/plain; charset=utf-8",
-    )
-
-
 def _resolve(path: str) -> tuple[str, str | None]:
     """(the IRI asked about, the media type its suffix names, if any)."""
     store = _store()
@@ -100,7 +92,7 @@ def _resolve(path: str) -> tuple[str, str | None]:
                     return stem, media
             except ValueError:
                 break
-    abort(_not_found(iri))
+    raise errorpages.UnknownResource(iri)  # plain text, or a page for a browser
 
 
 def _choose(suffix_media: str | None) -> str:
@@ -151,7 +143,8 @@ def resource(path: str) -> Response:
     media = _choose(suffix_media)
     local = iris.local_path(iri) or request.path
     version = str(store.version)
-    languages = ",".join(request.accept_languages.values())
+    # the page's language, and whether its links carry ?lang= (they do when it was asked for)
+    languages = f"{i18n.current()}:{i18n.explicit() or ''}" if media == HTML else ""
     tag = hashlib.sha256(
         "\0".join([version, iri, media, languages, request.args.get("char", "")]).encode()
     ).hexdigest()[:32]
@@ -181,9 +174,8 @@ def resource(path: str) -> Response:
 
 def page(store: Any, iri: str) -> str:
     """The HTML page of one IRI."""
-    languages = [lang for lang, _ in request.accept_languages if lang != "*"]
     d = describe.describe(store, iri)
-    model = view.resource_model(store, iri, d, languages)
+    model = view.resource_model(store, iri, d, [i18n.current()])
     source = sources.source_model(store, iri, request.args.get("char"))
     local = iris.local_path(iri) or request.path
     alternates = [(m, local + EXTENSION[m]) for m in OFFERED if m != HTML]

@@ -97,7 +97,7 @@ def test_a_browser_gets_the_documentation(client: FlaskClient) -> None:
     response = client.get("/ontology", headers={"Accept": BROWSER})
     assert response.status_code == 200
     assert response.mimetype == "text/html"
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Language"  # the reader's language too
     page = response.get_data(as_text=True)
     assert page.startswith(GENERATED) and 'id="classes"' in page
 

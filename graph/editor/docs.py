@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,9 +133,16 @@ SHAPES_NS = {
 
 
 class _Namer:
-    def __init__(self, graph: Graph, ours: set[Node], extra: dict[str, str] | None = None):
+    def __init__(
+        self,
+        graph: Graph,
+        ours: set[Node],
+        extra: dict[str, str] | None = None,
+        languages: Sequence[str] = ("en",),
+    ):
         self.graph = graph
         self.ours = ours
+        self.languages = languages
         known = set(PREFIXES.values())
         self.prefixes = {
             **{p: ns for p, ns in sorted((extra or {}).items()) if ns not in known and p},
@@ -153,7 +160,7 @@ class _Namer:
         return iri
 
     def label(self, node: Node) -> str:
-        return _pick(self.graph.objects(node, RDFS.label)) or self.curie(str(node))
+        return _pick(self.graph.objects(node, RDFS.label), self.languages) or self.curie(str(node))
 
     def link(self, node: Node) -> Link:
         if isinstance(node, BNode):
@@ -199,9 +206,20 @@ def anchor(iri: str) -> str:
     return re.sub(r"[^A-Za-z0-9_\-./]", "_", iri)
 
 
-def _pick(literals: Iterable[Node], language: str = "en") -> str:
+def _pick(literals: Iterable[Node], languages: Sequence[str] = ("en",)) -> str:
+    """The value in the first of ``languages`` that has one, then English, untagged, any."""
+    order = [*(x.lower() for x in languages), "en", ""]
+
+    def rank(x: Literal) -> tuple[int, str, str]:
+        lang = (x.language or "").lower()
+        primary = lang.split("-", 1)[0]
+        at = order.index(lang) if lang in order else len(order)
+        if at == len(order) and primary in order:
+            at = order.index(primary)
+        return (at, lang, str(x))
+
     values = [x for x in literals if isinstance(x, Literal)]
-    for v in sorted(values, key=lambda x: (x.language != language, x.language or "", str(x))):
+    for v in sorted(values, key=rank):
         return str(v)
     return ""
 
@@ -217,8 +235,11 @@ def _by_language(literals: Iterable[Node]) -> list[tuple[str, str]]:
     return [(x.language or "", str(x)) for x in sorted(values, key=key)]
 
 
-def document(ontology: Graph, shapes: Graph) -> Documentation:
-    """Everything the page shows, gathered from the two graphs."""
+def document(
+    ontology: Graph, shapes: Graph, reader_languages: Sequence[str] = ("en",)
+) -> Documentation:
+    """Everything the page shows, gathered from the two graphs; names in
+    ``reader_languages`` first (then English, then any), for the server's page."""
     g = ontology
     classes: list[URIRef] = sorted(
         {
@@ -247,7 +268,7 @@ def document(ontology: Graph, shapes: Graph) -> Documentation:
     for props in properties.values():
         ours.update(props)
     bound = {str(p): str(ns) for graph in (shapes, g) for p, ns in graph.namespaces()}
-    namer = _Namer(g, ours, bound)
+    namer = _Namer(g, ours, bound, reader_languages)
 
     def base(iri: URIRef, kind: str) -> Entry:
         replaced = [namer.link(o) for o in g.objects(iri, DCTERMS.isReplacedBy)]
@@ -351,8 +372,8 @@ def document(ontology: Graph, shapes: Graph) -> Documentation:
         entries.sort(key=lambda e: e.label.lower())
 
     onto = URIRef(ONTOLOGY_IRI)
-    title = _pick(g.objects(onto, DCTERMS.title)) or "kzmig ontology"
-    description = _pick(g.objects(onto, DCTERMS.description))
+    title = _pick(g.objects(onto, DCTERMS.title), reader_languages) or "kzmig ontology"
+    description = _pick(g.objects(onto, DCTERMS.description), reader_languages)
     metadata = [
         ("IRI", [Link(ONTOLOGY_IRI, ONTOLOGY_IRI, ONTOLOGY_IRI)]),
         ("Version IRI", links(g.objects(onto, OWL.versionIRI))),
