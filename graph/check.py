@@ -11,6 +11,8 @@ reports, each finding at ``file:line`` where there is one:
   folder given with ``--checks``): every row a query returns is a problem.
   The file's leading comment says what it checks, and its level
   (``# level: error`` or ``# level: warning``); see graph/checks/README.md.
+  The ``*.ttl`` files of those folders (allow-lists) are the checks' own data,
+  in the graph ``urn:kzmig:check-data``.
 
 Errors make the command fail (exit 1); warnings are shown and do not.
 The quotes of the claim sheets are anchored by ``kzmig build``, not here.
