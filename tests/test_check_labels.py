@@ -7,14 +7,17 @@ file it was planted in, between the term's statement and the planted line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from kzmig.graph.check import Finding, check
+from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 
 from tests.support import repocopy
 from tests.support.servers import ROOT
 
+KZO = Namespace("https://w3id.org/kzmig/ontology#")
 LABEL_CHECKS = {
     "property-label-language",
     "class-definition-language",
@@ -100,3 +103,43 @@ def test_each_planted_label_problem_is_caught(tmp_path: Path) -> None:
 
     missed = [w for w in where if not caught(*w)]
     assert missed == [], [str(f) for f in findings if f.check in LABEL_CHECKS]
+
+
+# Kinds of things whose names are official forms: each says where its form comes from.
+OFFICIAL = ("Agency", "Organization", "Program", "PolicyDocument", "Country", "Region", "City")
+
+
+def _blocks(text: str) -> dict[str, str]:
+    """Each statement of a Turtle file by its subject as written (``place:kazakhstan``)."""
+    out: dict[str, str] = {}
+    for block in text.split("\n\n"):
+        lines = [line for line in block.splitlines() if line and not line.startswith("#")]
+        if lines and not lines[0].startswith(("@", " ")):
+            out[lines[0].strip()] = block
+    return out
+
+
+def test_every_official_name_says_where_its_form_comes_from() -> None:
+    """A `# Names:` comment in the statement names the source, or says UNVERIFIED or descriptive."""
+    graph = Graph()
+    for path in (ROOT / "ontology").glob("*.ttl"):
+        graph.parse(path, format="turtle")
+    graph.bind("kzo", KZO)
+    kinds = {KZO[k] for k in OFFICIAL}
+    official = set()
+    for kind in kinds:
+        for cls in graph.transitive_subjects(RDFS.subClassOf, kind):
+            official |= set(graph.subjects(RDF.type, cls))
+    assert len(official) > 40  # the query found the agencies, programs, documents and places
+    missing = []
+    for path in sorted((ROOT / "ontology").glob("*.ttl")):
+        text = path.read_text(encoding="utf-8")
+        prefixes = dict(re.findall(r"^@prefix (\w*): <([^>]+)> \.$", text, re.MULTILINE))
+        for subject, block in _blocks(text).items():
+            prefix, _, local = subject.partition(":")
+            if prefix in prefixes and URIRef(prefixes[prefix] + local) in official:
+                official.discard(URIRef(prefixes[prefix] + local))
+                if "    # Names:" not in block:
+                    missing.append(f"{path.name}: {subject}")
+    assert missing == []
+    assert official == set()  # every one was found in a file
