@@ -34,6 +34,11 @@ def replace(relative: str, old: str, new: str) -> Callable[[Path], None]:
     return edit
 
 
+def write_file(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def append(relative: str, text: str) -> Callable[[Path], None]:
     def edit(root: Path) -> None:
         with (root / relative).open("a", encoding="utf-8") as f:
@@ -109,6 +114,97 @@ CASES = [
         ONT,
         "resource/place/kazakhstan",
         replace(ONT, ' , "Казахстан"@ru', ""),
+    ),
+    Case(
+        "property without kk label",
+        "property-label-language",
+        "error",
+        ONT,
+        "kzo:bornIn",
+        replace(ONT, '"туған жері"@kk , ', ""),
+    ),
+    Case(
+        "class without ru definition",
+        "class-definition-language",
+        "error",
+        ONT,
+        "kzo:Person",
+        replace(ONT, '"Адам."@kk , "Человек."@ru ,', '"Адам."@kk ,'),
+    ),
+    Case(
+        "English word inside a Russian label",
+        "label-latin-letters",
+        "error",
+        ONT,
+        '    rdfs:label "Country"@en',
+        replace(ONT, '"Страна"@ru', '"Страна (country)"@ru'),
+    ),
+    Case(
+        "Latin look-alike letter in a Kazakh label",
+        "label-latin-letters",
+        "error",
+        ONT,
+        '    rdfs:label "Kazakhstan"@en',
+        replace(ONT, '"Қазақстан"@kk', '"Kазақстан"@kk'),  # a Latin K
+    ),
+    Case(
+        "Kazakh label copied from the Russian one",
+        "label-kk-same-as-ru",
+        "warning",
+        ONT,
+        '    rdfs:label "Country"@en',
+        replace(ONT, '"Ел"@kk', '"Страна"@kk'),
+    ),
+    Case(
+        "class label in small letters",
+        "label-capitalisation",
+        "warning",
+        ONT,
+        '    rdfs:label "Person"@en',
+        replace(ONT, '"Тұлға"@kk', '"тұлға"@kk'),
+    ),
+    Case(
+        "property label with a capital",
+        "label-capitalisation",
+        "warning",
+        ONT,
+        '    rdfs:label "born in"@en',
+        replace(ONT, '"место рождения"@ru', '"Место рождения"@ru'),
+    ),
+    Case(
+        "class label in Title Case",
+        "label-capitalisation",
+        "warning",
+        ONT,
+        '    rdfs:label "Country"@en',
+        replace(ONT, '"Страна"@ru', '"Суверенная Страна"@ru'),
+    ),
+    Case(
+        "a label form the review replaced",
+        "label-avoided-form",
+        "error",
+        ONT,
+        '    rdfs:label "Place"@en',
+        replace(ONT, '"Мекен"@kk', '"Орын"@kk'),
+    ),
+    Case(
+        "the other Kazakh word for claim in a definition",
+        "label-avoided-form",
+        "error",
+        ONT,
+        '    skos:definition "Мәлімдемеде',
+        replace(ONT, '"Адам."@kk', '"Мәлімдемеде аталған адам."@kk'),
+    ),
+    Case(
+        "checks' data file that does not parse",
+        "check-data",
+        "error",
+        "checks/broken.ttl",
+        "check:labels",
+        lambda root: write_file(
+            root / "checks" / "broken.ttl",
+            '@prefix check: <urn:kzmig:check:> .\ncheck:labels check:latinAllowed "X" ;; ,, .\n',
+        ),
     ),
     Case(
         "typo in a shape",
@@ -305,7 +401,9 @@ CASES = [
         ONT,
         "skos:defnition",
         replace(
-            ONT, 'skos:definition "A place on Earth."@en', 'skos:defnition "A place on Earth."@en'
+            ONT,
+            'skos:definition "Жер бетіндегі мекен."@kk',
+            'skos:defnition "Жер бетіндегі мекен."@kk',
         ),
     ),
     Case(
@@ -332,9 +430,7 @@ CASES = [
         "error",
         ONT,
         "kzo:Place",  # the parser notices the missing "." where the next statement starts
-        replace(
-            ONT, 'skos:definition "A human being."@en .', 'skos:definition "A human being."@en'
-        ),
+        replace(ONT, '"A human being."@en .', '"A human being."@en'),
     ),
     Case(
         "well-known prefix bound elsewhere",
@@ -379,7 +475,8 @@ def test_the_clean_project_has_no_findings(project: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_a_planted_problem_is_found_where_it_is(project: Path, case: Case) -> None:
     case.edit(project)
-    report = check(project)
+    extra = [project / "checks"] if (project / "checks").is_dir() else []  # the checks' data
+    report = check(project, extra=extra)
     expected_line = miniproject.line_of(project / case.file, case.needle) if case.file else 0
     hits = [f for f in report.findings if f.check == case.check]
     assert hits, f"{case.check} not reported; got {[str(f) for f in report.findings]}"
@@ -443,3 +540,14 @@ def test_the_command_prints_file_line_and_fails_on_errors_only(project: Path) ->
     warn_only = miniproject.write(project.parent / "warn")
     replace(ONT, '"Place"@en', '"Place "@en')(warn_only)
     assert runner.invoke(check_command, ["--root", str(warn_only)]).exit_code == 0
+
+
+def test_allow_listed_names_pass_the_label_checks(project: Path) -> None:
+    """Brand names in Latin letters and words the same in kk and ru pass; anything more does not."""
+    replace(ONT, '"Страна"@ru', '"Биржа Enbek.kz"@ru')(project)
+    replace(ONT, '"Қазақстан"@kk , "Казахстан"@ru', '"Алматы"@kk , "Алматы"@ru')(project)
+    names = {f.check for f in check(project).findings}
+    assert not names & {"label-latin-letters", "label-kk-same-as-ru"}, names
+    replace(ONT, '"Биржа Enbek.kz"@ru', '"Биржа Enbek.kz exchange"@ru')(project)
+    latin = [f for f in check(project).findings if f.check == "label-latin-letters"]
+    assert len(latin) == 1 and "exchange" in latin[0].message

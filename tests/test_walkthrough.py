@@ -61,7 +61,8 @@ def test_the_readme_walkthrough(tmp_path: Path) -> None:
     root = copy_inputs(tmp_path / "repo")
     before = errors_without_lines(root)
 
-    # 1. the class, first without its Kazakh label: check says what is missing, and where
+    # 1. the class, first without its Kazakh label and definition: check says what is
+    # missing, and where
     ontology = root / "ontology" / "kzmig.ttl"
     original = ontology.read_text(encoding="utf-8")
     without_kk = "\n".join(line for line in cls.splitlines() if "@kk" not in line) + "\n"
@@ -71,8 +72,10 @@ def test_the_readme_walkthrough(tmp_path: Path) -> None:
     )
     found = about_new_terms(check(root).findings)
     assert found == [
+        f"ontology/kzmig.ttl:{line}: error [class-definition-language] "
+        "kzo:AgriculturalSettlerGroup: has no skos:definition in @kk",
         f"ontology/kzmig.ttl:{line}: error [class-label-language] kzo:AgriculturalSettlerGroup: "
-        "has no rdfs:label in @kk"
+        "has no rdfs:label in @kk",
     ]
     ontology.write_text(original, encoding="utf-8")
     insert_class(ontology, cls)

@@ -11,6 +11,8 @@ reports, each finding at ``file:line`` where there is one:
   folder given with ``--checks``): every row a query returns is a problem.
   The file's leading comment says what it checks, and its level
   (``# level: error`` or ``# level: warning``); see graph/editor/checks/README.md.
+  The ``*.ttl`` files of those folders (allow-lists) are the checks' own data,
+  in the graph ``urn:kzmig:check-data``.
 
 Errors make the command fail (exit 1); warnings are shown and do not.
 The quotes of the claim sheets are anchored by ``kzmig build``, not here.
@@ -63,6 +65,7 @@ G_ONTOLOGY = "urn:kzmig:ontology"  # every file of ontology/
 G_SHAPES = "urn:kzmig:shapes"  # every file of shapes/
 G_CLAIMS = "urn:kzmig:claims"  # the triples of every claim of every claim sheet
 G_KNOWN = "urn:kzmig:known-terms"  # terms of well-known vocabularies (see _known_terms)
+G_CHECK_DATA = "urn:kzmig:check-data"  # the *.ttl beside the checks: allow-lists they read
 
 # Vocabularies whose complete term lists rdflib ships: a term of theirs that is
 # not in the list is a typo (prov:wasDerivedFrom vs prov:wasDerivedFro).
@@ -335,6 +338,34 @@ def _known_terms() -> list[ox.Quad]:
     return quads
 
 
+def load_check_data(folders: Sequence[Path], root: Path) -> tuple[list[ox.Quad], list[Finding]]:
+    """The data files of the checks folders (``*.ttl``, e.g. allow-lists), as quads of G_CHECK_DATA.
+
+    They are the checks' own data, never part of the built graph; a file that does not parse
+    is an error at its line, since the checks that read it would silently pass without it.
+    """
+    graph = ox.NamedNode(G_CHECK_DATA)
+    quads: list[ox.Quad] = []
+    findings: list[Finding] = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.ttl")):
+            try:
+                triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            except SyntaxError as e:
+                findings.append(
+                    Finding(
+                        _relative(path, root),
+                        e.lineno or 0,
+                        "error",
+                        "check-data",
+                        f"the checks' data file is not valid Turtle: {e.msg}",
+                    )
+                )
+                continue
+            quads += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples]
+    return quads, findings
+
+
 def _store(inputs: Inputs) -> ox.Store:
     store = ox.Store()
     for sources, name in (
@@ -468,7 +499,14 @@ class Report:
         }
 
 
-BUILT_IN = ["syntax", "undefined-prefix", "prefix-iri", "claim-sheet", "inconsistent"]
+BUILT_IN = [
+    "syntax",
+    "undefined-prefix",
+    "prefix-iri",
+    "claim-sheet",
+    "check-data",
+    "inconsistent",
+]
 
 
 def check(root: Path, *, extra: Sequence[Path] = ()) -> Report:
@@ -478,6 +516,9 @@ def check(root: Path, *, extra: Sequence[Path] = ()) -> Report:
     inputs = read_inputs(root)
     findings = list(inputs.findings)
     store = _store(inputs)
+    check_data, data_findings = load_check_data([CHECKS, *extra], root)
+    store.extend(check_data)
+    findings += data_findings
     for c in checks:
         findings += run_check(c, store, inputs)
     findings += check_consistency(inputs)

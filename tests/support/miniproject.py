@@ -40,24 +40,28 @@ kzo:Country
     a owl:Class ;
     rdfs:subClassOf kzo:Place ;
     rdfs:label "Country"@en , "Ел"@kk , "Страна"@ru ;
-    skos:definition "A sovereign state."@en .
+    skos:definition "Егемен мемлекет."@kk , "Суверенное государство."@ru ,
+        "A sovereign state."@en .
 
 kzo:Person
     a owl:Class ;
     owl:disjointWith kzo:Place ;
     rdfs:label "Person"@en , "Тұлға"@kk , "Лицо"@ru ;
-    skos:definition "A human being."@en .
+    skos:definition "Адам."@kk , "Человек."@ru ,
+        "A human being."@en .
 
 kzo:Place
     a owl:Class ;
-    rdfs:label "Place"@en , "Орын"@kk , "Место"@ru ;
-    skos:definition "A place on Earth."@en .
+    rdfs:label "Place"@en , "Мекен"@kk , "Место"@ru ;
+    skos:definition "Жер бетіндегі мекен."@kk , "Место на Земле."@ru ,
+        "A place on Earth."@en .
 
 kzo:bornIn
     a owl:ObjectProperty ;
     rdfs:domain kzo:Person ;
     rdfs:range kzo:Place ;
     rdfs:label "born in"@en ;
+    rdfs:label "туған жері"@kk , "место рождения"@ru ;
     skos:definition "Where a person was born."@en .
 
 <https://w3id.org/kzmig/resource/place/kazakhstan>
