@@ -10,7 +10,20 @@ from flask import Flask
 from kzmig.graph.release import data_dir
 from kzmig.graph.store import QueryStore, ReleaseStore
 
-from . import errors, files, ontology, pages, publish, replay, resources, sparql, update
+from . import (
+    context,
+    cors,
+    errors,
+    files,
+    fragments,
+    ontology,
+    pages,
+    publish,
+    replay,
+    resources,
+    sparql,
+    update,
+)
 from .limits import Limits
 
 DEFAULTS: dict[str, Any] = {
@@ -46,6 +59,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(ontology.bp)
+    app.register_blueprint(fragments.bp)  # Triple Pattern Fragments (linked-data clients)
+    app.register_blueprint(context.bp)  # /context.jsonld
+    cors.install(app)  # every read route, never /update or /store
     limits = Limits.from_config(app.config)
     files.install(app)
     replay.install(app, limits.cache_bytes // 4)  # 0 (--cache-mb 0): off (outermost)
