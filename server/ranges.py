@@ -24,7 +24,11 @@ BLOCK = 1 << 20
 
 def _spans(size: int) -> list[tuple[int, int]] | None:
     """The satisfiable (start, stop) spans asked for; None when Range isn't a multi-range."""
-    parsed = parse_range_header(request.headers.get("Range"))
+    header = request.headers.get("Range", "")
+    parsed = parse_range_header(header)
+    if parsed is None and "," in header:  # werkzeug refuses overlapping or unordered ranges
+        request.environ.pop("HTTP_RANGE", None)  # ignored: the whole file, as RFC 9110 allows
+        return None
     if parsed is None or parsed.units != "bytes" or len(parsed.ranges) < 2:
         return None
     spans = []
