@@ -184,11 +184,12 @@ def resource(path: str) -> Response:
     response.set_etag(tag)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Location"] = local + EXTENSION[media]
-    response.headers["Link"] = ", ".join(
-        f'<{local}{EXTENSION[m]}>; rel="alternate"; type="{m}"'
-        for m in OFFERED
-        if m != "application/json"
-    )
+    if media not in JSON_TYPES:  # pyld's document loader fails on several rel=alternate links
+        response.headers["Link"] = ", ".join(
+            f'<{local}{EXTENSION[m]}>; rel="alternate"; type="{m}"'
+            for m in OFFERED
+            if m != "application/json"
+        )
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 

@@ -305,7 +305,8 @@ def test_plain_json_on_a_resource_is_its_json_ld(client: FlaskClient) -> None:
     assert r.status_code == 200 and r.mimetype == "application/json"
     ld = client.get("/resource/program/enbek", headers={"Accept": "application/ld+json"})
     assert r.data == ld.data
-    assert "application/json" not in r.headers["Link"]  # one alternate per form
+    # pyld's requests loader (2.x, 3.x) fails on a response with several rel=alternate links
+    assert "Link" not in r.headers and "Link" not in ld.headers
 
 
 @pytest.mark.parametrize("path", ["/.well-known/void", "/catalog", "/sparql"])
