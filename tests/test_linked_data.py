@@ -478,3 +478,22 @@ def test_fragments_docs_exist() -> None:
     doc = (ROOT / "docs" / "linked-data.md").read_text(encoding="utf-8")
     for word in ("/fragments", "/context.jsonld", "Access-Control-Allow-Origin", "Comunica"):
         assert word in doc
+
+
+def test_fragments_over_served_files(tmp_path: Path) -> None:
+    """`kzmig serve --data FILE` (an on-disk store shared with workers) has fragments too."""
+    from kzmig.server.app import create_app
+
+    data = tmp_path / "x.trig"
+    data.write_text(
+        "<http://example.org/g1> { <http://example.org/a> <http://example.org/p> 1 . }\n"
+        "<http://example.org/g2> { <http://example.org/a> <http://example.org/p> 1 .\n"
+        "  <http://example.org/b> <http://example.org/p> 2 . }\n",
+        encoding="utf-8",
+    )
+    files = create_app({"DATA_FILES": [str(data)]}).test_client()
+    ds = _page(files, "/fragments")
+    data_quads = [q for q in ds if isinstance(q.graph_name, ox.DefaultGraph)]
+    assert len(data_quads) == 2  # the triple both graphs assert, once
+    ds = _page(files, "/fragments?graph=" + quote("http://example.org/g2"))
+    assert len([q for q in ds if q.graph_name.value == "http://example.org/g2"]) == 2
