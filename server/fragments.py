@@ -137,22 +137,23 @@ def matches(source: QuadSource, pattern: Pattern, version: str) -> Iterator[ox.Q
         return
     default = ox.DefaultGraph()
     has_default = next(iter(source(None, None, None, default)), None) is not None
-    streams: list[Callable[[], Iterator[ox.Quad]]]
-    if s is None and p is None and o is None:  # the bare scan is graph-ordered: go by predicate
-        preds = _predicates(source, version)
-        streams = [lambda pp=pp: source(None, pp, None, None) for pp in preds]
-    else:
-        streams = [lambda: source(s, p, o, None)]
-    for stream in streams:
+    # the bare scan is graph-ordered: go predicate by predicate (each stream in triple order)
+    bare = s is None and p is None and o is None
+    patterns = [(None, pp, None) for pp in _predicates(source, version)] if bare else [(s, p, o)]
+    for ps, pp, po in patterns:
         last = None
-        for q in stream():
+        for q in source(ps, pp, po, None):
             t = q.triple
             if t == last:
                 continue
             last = t
-            if has_default and q.graph_name != default and _has(source, ox.Quad(*t, default)):
+            if has_default and q.graph_name != default and _has(source, _quad(t, default)):
                 continue  # asserted in the default graph too: sent from there already
             yield ox.Quad(t.subject, t.predicate, t.object, default)
+
+
+def _quad(t: ox.Triple, graph: Any) -> ox.Quad:
+    return ox.Quad(t.subject, t.predicate, t.object, graph)
 
 
 def _has(source: QuadSource, q: ox.Quad) -> bool:
@@ -303,15 +304,14 @@ def _error(status: int, message: str) -> Response:
 def _choose() -> str:
     fmt = request.args.get("format")
     if fmt:
-        for name in fmt.split(","):
-            media = conneg.SHORT_NAMES.get(name.strip().lower(), name.strip().lower())
-            if media in OFFERED:
-                return media
+        chosen = conneg.first_offered(fmt, OFFERED)
+        if chosen is not None:
+            return chosen
         abort(_error(406, f"format={fmt!r} is not offered here; offered: {', '.join(OFFERED)}"))
     media = conneg.negotiate(request.headers.get("Accept"), OFFERED)
     if media is None:
         abort(_error(406, f"none of the types in Accept is offered; offered: {', '.join(OFFERED)}"))
-    return media
+    return str(media)
 
 
 @bp.route("/fragments")
@@ -351,7 +351,7 @@ def fragments() -> Response:
 def write(quads: list[ox.Quad], meta: list[ox.Triple], here: str, media: str) -> bytes:
     if media in QUADS:
         graph = ox.NamedNode(here + "#metadata")
-        data: list[Any] = list(quads) + [ox.Quad(*t, graph) for t in meta]
+        data: list[Any] = list(quads) + [_quad(t, graph) for t in meta]
         if media == "application/ld+json":
             store = current_app.extensions["kzmig.store"]
             profile = jsonld.profile_of(request.headers.get("Accept"))

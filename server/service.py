@@ -108,10 +108,13 @@ def service_description() -> Response:
         body = jsonld.write(triples, jsonld.context_for(store), profile)
         content_type = jsonld.content_type(profile)
     else:
-        body = ox.serialize(
-            triples,
-            format=conneg.GRAPH_FORMATS[media],
-            prefixes={"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS},
+        body = (
+            ox.serialize(
+                triples,
+                format=conneg.GRAPH_FORMATS[media],
+                prefixes={"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS},
+            )
+            or b""
         )
         content_type = media
     response = Response(body, content_type=content_type)
