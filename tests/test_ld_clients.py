@@ -232,6 +232,17 @@ def test_comunica_counts_every_distinct_triple_through_the_fragments(live_server
     assert int(want) > 10_000  # over the endpoint's row cap: no truncation on this path
 
 
+@pytest.mark.slow
+def test_comunica_federated_count_through_the_fragments_is_exact(live_server: str) -> None:
+    """The issue's case: a federated COUNT(*) with a local file. Over /sparql Comunica got the
+    first 10,000 rows and never read X-SPARQL-Truncated; over /fragments nothing is cut."""
+    local = "<urn:x:a> <urn:x:p> 1 . <urn:x:b> <urn:x:p> 2 . <urn:x:c> <urn:x:p> 3 ."
+    want = own_json(live_server, DISTINCT_TRIPLES)["results"]["bindings"][0]["n"]["value"]
+    query = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    got = json.loads(comunica(query, live_server + "/fragments", "turtle@" + local))
+    assert int(got["results"]["bindings"][0]["n"]["value"]) == int(want) + 3
+
+
 # -- a page on another origin in Chromium ----------------------------------------------------
 
 
