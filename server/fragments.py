@@ -14,9 +14,9 @@ extension of this server's: the quads come back in that graph in TriG/N-Quads).
 Answered from ``quads_for_pattern`` only, never from query text. A triple that
 several claim graphs assert comes once: the store's indexes return a pattern's
 quads ordered by triple, so neighbours are compared (no set of everything seen);
-the unbound pattern is read predicate by predicate for the same reason. Paging
-costs what skipping to the page costs; a client reading pages in order gets each
-from where the last one stopped (``_Cursors``), so a whole crawl is one pass.
+the unbound pattern is read predicate by predicate for the same reason. A page
+costs what skipping to it costs (the unbound pattern skips whole predicates by
+their sizes); nothing is kept between requests but counts (see ``page_of``).
 
 In the quad formats (TriG, N-Quads; Comunica's choice) the data is in the default
 graph and the metadata in ``<page>#metadata``, whose ``foaf:primaryTopic`` is the
@@ -161,25 +161,6 @@ def _has(source: QuadSource, q: ox.Quad) -> bool:
     return next(iter(source(q.subject, q.predicate, q.object, q.graph_name)), None) is not None
 
 
-class _Cursors:
-    """Open iterators positioned where a page ended, for the next page (LRU, per process)."""
-
-    def __init__(self, size: int = 32):
-        self.size = size
-        self._open: OrderedDict[tuple[Any, ...], Iterator[ox.Quad]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, key: tuple[Any, ...]) -> Iterator[ox.Quad] | None:
-        with self._lock:
-            return self._open.pop(key, None)
-
-    def put(self, key: tuple[Any, ...], it: Iterator[ox.Quad]) -> None:
-        with self._lock:
-            self._open[key] = it
-            while len(self._open) > self.size:
-                self._open.popitem(last=False)
-
-
 class _Counts:
     """Each pattern's size, counted once per release (LRU, per process)."""
 
@@ -203,28 +184,62 @@ def _state(name: str, factory: Callable[[], Any]) -> Any:
     return current_app.extensions.setdefault(name, factory())
 
 
+def _predicate_sizes(source: QuadSource, version: str) -> list[tuple[ox.NamedNode, int]]:
+    """Each predicate with its number of distinct triples (one pass per release)."""
+    known = _SIZES.get(version)
+    if known is None:
+        known = [
+            (pp, sum(1 for _ in matches(source, (None, pp, None, None), version)))
+            for pp in _predicates(source, version)
+        ]
+        _SIZES.clear()
+        _SIZES[version] = known
+    return known
+
+
+_SIZES: dict[str, list[tuple[ox.NamedNode, int]]] = {}
+
+
+def _from(source: QuadSource, pattern: Pattern, version: str, start: int) -> Iterator[ox.Quad]:
+    """The pattern's answer from position ``start`` on; the unbound pattern skips whole
+    predicates by their sizes, so a late page of everything reads little more than itself."""
+    if all(t is None for t in pattern):
+        offset = start
+        for pp, size in _predicate_sizes(source, version):
+            if offset >= size:
+                offset -= size
+                continue
+            yield from itertools.islice(
+                matches(source, (None, pp, None, None), version), offset, None
+            )
+            offset = 0
+        return
+    yield from itertools.islice(matches(source, pattern, version), start, None)
+
+
 def page_of(
     source: QuadSource, version: str, pattern: Pattern, page: int
 ) -> tuple[list[ox.Quad], bool, int]:
-    """(the page's quads, whether another page follows, the pattern's size)."""
-    cursors: _Cursors = _state("kzmig.fragment-cursors", _Cursors)
+    """(the page's quads, whether another page follows, the pattern's size).
+
+    Everything is read within the call, in the calling thread: pyoxigraph's iterators
+    belong to the thread that made them (resumed in another, pyo3 panics and takes the
+    HTTP worker down), so none is kept between requests.
+    """
     counts: _Counts = _state("kzmig.fragment-counts", _Counts)
     start = (page - 1) * PAGE_SIZE
     key = (version, *(str(t) if t is not None else "" for t in pattern))
-    it = cursors.take((*key, start))
-    if it is None:
-        it = matches(source, pattern, version)
-        for _ in zip(range(start), it, strict=False):
-            pass
-    items = [q for _, q in zip(range(PAGE_SIZE + 1), it, strict=False)]
+    items = list(itertools.islice(_from(source, pattern, version, start), PAGE_SIZE + 1))
     more = len(items) > PAGE_SIZE
-    if more:  # the one item read past the page starts the next one
-        cursors.put((*key, start + PAGE_SIZE), itertools.chain(items[PAGE_SIZE:], it))
-        items = items[:PAGE_SIZE]
+    items = items[:PAGE_SIZE]
     total = counts.get(key)
     if total is None:
-        counted = start + len(items)
-        total = sum(1 for _ in matches(source, pattern, version)) if more else counted
+        if all(t is None for t in pattern):
+            total = sum(size for _, size in _predicate_sizes(source, version))
+        elif more:
+            total = sum(1 for _ in matches(source, pattern, version))
+        else:
+            total = start + len(items)
         counts.put(key, total)
     return items, more, total
 

@@ -497,3 +497,35 @@ def test_fragments_over_served_files(tmp_path: Path) -> None:
     assert len(data_lines) == 2  # the triple both graphs assert, once
     ds = _page(files, "/fragments?graph=" + quote("http://example.org/g2"))
     assert len([q for q in ds if q.graph_name.value == "http://example.org/g2"]) == 2
+
+
+def test_pages_asked_for_from_different_threads(app: Flask) -> None:
+    """HTTP threads take turns: page 2 served by another thread than page 1 must neither
+    resume page 1's store iterator (pyo3 panics: the worker died) nor differ."""
+    import threading
+
+    from kzmig.server import fragments
+
+    store = app.extensions["kzmig.store"]
+    source = fragments.quad_source(store)
+    assert source is not None
+    pattern = (None, ox.NamedNode(RDF_TYPE), None, None)
+    pages: dict[int, list[ox.Quad]] = {}
+    errors: list[BaseException] = []
+
+    def serve(page: int) -> None:
+        try:
+            with app.app_context():
+                pages[page] = fragments.page_of(source, "t-" + store.version, pattern, page)[0]
+        except BaseException as e:  # pyo3's PanicException is a BaseException
+            errors.append(e)
+
+    for page in (1, 2, 3):
+        worker = threading.Thread(target=serve, args=(page,))
+        worker.start()
+        worker.join()
+    assert not errors, errors
+    with app.app_context():
+        again = fragments.page_of(source, "u-" + store.version, pattern, 2)[0]
+    assert pages[2] == again and len(pages[1]) == len(pages[2]) == 1000
+    assert not set(pages[1]) & set(pages[2])
