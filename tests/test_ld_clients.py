@@ -359,3 +359,37 @@ def test_the_documented_comunica_is_the_installed_one() -> None:
     assert pinned.startswith("4.")  # 5.x needs Node.js >= 22
     doc = (ROOT / "docs" / "linked-data.md").read_text(encoding="utf-8")
     assert f"@comunica/query-sparql {pinned}" in doc
+
+
+@pytest.mark.slow
+def test_concurrent_comunica_crawls_are_all_exact(live_server: str) -> None:
+    """Several clients paging at once: HTTP threads take turns serving their pages (a store
+    iterator resumed in another thread once took the worker down, and the crawls failed)."""
+    node = shutil.which("node")
+    if node is None or not COMUNICA.is_dir():
+        need("Comunica needs Node.js and `npm ci` (make node_modules/.installed)")
+    want = own_json(live_server, DISTINCT_TRIPLES)["results"]["bindings"][0]["n"]["value"]
+    script = str(ROOT / "tests" / "support" / "comunica.mjs")
+    query = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    crawls = [
+        subprocess.Popen(
+            [node, script, query, live_server + "/fragments"],  # type: ignore[list-item]
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for _ in range(4)
+    ]
+    answers = []
+    try:
+        answers = [(c.communicate(timeout=300), c.returncode) for c in crawls]
+    finally:
+        for crawl in crawls:
+            if crawl.poll() is None:
+                crawl.kill()
+                crawl.communicate()
+    for (out, err), code in answers:
+        assert code == 0, err[-2000:]
+        assert json.loads(out)["results"]["bindings"][0]["n"]["value"] == want
+    assert requests.get(live_server + "/health", timeout=10).status_code == 200
