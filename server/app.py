@@ -10,7 +10,21 @@ from flask import Flask
 from kzmig.graph.release.layout import data_dir
 from kzmig.graph.release.store import QueryStore, ReleaseStore
 
-from . import errors, files, i18n, ontology, pages, publish, replay, resources, sparql, update
+from . import (
+    context,
+    cors,
+    errors,
+    files,
+    fragments,
+    i18n,
+    ontology,
+    pages,
+    publish,
+    replay,
+    resources,
+    sparql,
+    update,
+)
 from .limits import Limits
 
 DEFAULTS: dict[str, Any] = {
@@ -47,6 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(ontology.bp)
+    app.register_blueprint(fragments.bp)  # Triple Pattern Fragments (linked-data clients)
+    app.register_blueprint(context.bp)  # /context.jsonld
+    cors.install(app)  # every read route, never /update or /store
     limits = Limits.from_config(app.config)
     files.install(app)
     replay.install(app, limits.cache_bytes // 4)  # 0 (--cache-mb 0): off (outermost)

@@ -93,3 +93,20 @@ def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
         return 0.0
     matches.sort(key=lambda x: _specificity(x[0]), reverse=True)
     return matches[0][1]
+
+
+def first_offered(
+    fmt: str, offered: list[str], aliases: dict[str, str] | None = None
+) -> str | None:
+    """``format=a,b,...``: the first name (short or a media type) that is offered, or None.
+
+    SPARQLWrapper asks for JSON-LD as ``format=application/ld+json,application/x-json+ld``.
+    """
+    for raw in fmt.split(","):
+        name = raw.strip().lower()
+        if not name:
+            continue
+        for media in (SHORT_NAMES.get(name), (aliases or {}).get(name), name):
+            if media in offered:
+                return media
+    return None

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from kzmig.graph.release.store import QueryStore
 from kzmig.graph.remote.adapter import StoreUnavailable
 
-from . import conneg, guard, results
+from . import conneg, guard, jsonld, results
 
 
 def _error(status: int, message: str, version: str = "") -> dict[str, Any]:
@@ -33,12 +33,8 @@ GRAPH_ALIASES = {
 
 def _choose(job: dict[str, Any], offered: list[str], what: str) -> str | None:
     fmt = job.get("format")
-    if fmt:
-        name = fmt.lower()
-        for media in (conneg.SHORT_NAMES.get(name), GRAPH_ALIASES.get(name), name):
-            if media in offered:
-                return media
-        return None
+    if fmt:  # a comma-separated list: the first offered name wins
+        return conneg.first_offered(fmt, offered, GRAPH_ALIASES)
     return conneg.negotiate(job.get("accept"), offered)
 
 
@@ -96,7 +92,7 @@ def run_query(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
             base_iri=job.get("base"),
             timeout=job.get("timeout"),
         )
-        return write(result, job, version)
+        return write(result, job, version, store)
     except SyntaxError as e:
         return _error(400, _syntax("query", e), version)
     except (TimeoutError, StoreUnavailable) as e:  # before OSError: TimeoutError is one
@@ -119,7 +115,9 @@ def _graph_exists(store: QueryStore, iri: str) -> bool:
     return bool(store.query(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}", union_default=False))
 
 
-def write(result: Any, job: dict[str, Any], version: str) -> dict[str, Any]:
+def write(
+    result: Any, job: dict[str, Any], version: str, store: QueryStore | None = None
+) -> dict[str, Any]:
     """Serialize a result in the negotiated type, at most ``max_rows`` rows."""
     max_rows = int(job.get("max_rows") or 10_000)
     if isinstance(result, ox.QueryBoolean | bool):
@@ -140,8 +138,17 @@ def write(result: Any, job: dict[str, Any], version: str) -> dict[str, Any]:
     media = _choose(job, results.GRAPH_TYPES, "a graph")
     if media is None:
         return _not_acceptable(job, results.GRAPH_TYPES, "a graph", version)
-    triples, truncated = results.capped(result, max_rows)
+    # DESCRIBE over the union default graph repeats a triple once per graph asserting it
+    triples, truncated = results.capped(results.distinct(result), max_rows)
+    if media == "application/ld+json" and store is not None:
+        return _ok(media, _jsonld(triples, job, store), len(triples), truncated, version)
     return _ok(media, results.write_graph(triples, media), len(triples), truncated, version)
+
+
+def _jsonld(triples: list[ox.Triple], job: dict[str, Any], store: QueryStore) -> bytes:
+    """A graph as JSON-LD: compacted with the published context unless a profile says not."""
+    profile = jsonld.profile_of(job.get("accept"))
+    return jsonld.write(triples, jsonld.context_for(store), profile)
 
 
 def _ok(media: str, body: bytes, rows: int, truncated: bool, version: str) -> dict[str, Any]:

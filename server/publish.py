@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime
 from typing import Any
@@ -33,7 +34,7 @@ from flask import (
 from kzmig.graph.release.layout import Release
 from kzmig.names import PREFIXES, VOCABULARIES
 
-from . import conneg, iris, replay
+from . import conneg, fragments, iris, jsonld, ranges, replay
 from .describe import prefixes_used
 
 bp = Blueprint("publish", __name__)
@@ -136,6 +137,10 @@ def dump(name: str) -> Response:
     if path is None or name not in entries:
         abort(404)
     sha, media = entries[name]
+    several = ranges.multipart(path, media, sha, _created(release))  # Range: bytes=0-9,20-29
+    if several is not None:
+        several.headers.update(digest_headers(sha))
+        return several
     response = send_file(
         path,
         mimetype=media,
@@ -144,8 +149,14 @@ def dump(name: str) -> Response:
         last_modified=_created(release),
         max_age=31536000,  # a versioned file never changes
     )
-    response.headers["Digest"] = f"sha-256={sha}"
+    response.headers.update(digest_headers(sha))
     return response
+
+
+def digest_headers(sha_hex: str) -> dict[str, str]:
+    """The file's SHA-256 as RFC 3230 ``Digest`` and RFC 9530 ``Repr-Digest`` (base64)."""
+    b64 = base64.b64encode(bytes.fromhex(sha_hex)).decode()
+    return {"Digest": f"sha-256={b64}", "Repr-Digest": f"sha-256=:{b64}:"}
 
 
 def _created(release: Release) -> datetime | None:
@@ -162,10 +173,9 @@ def _created(release: Release) -> datetime | None:
 def _negotiate(offered: list[str]) -> str:
     fmt = request.args.get("format")
     if fmt:
-        media: str | None = conneg.SHORT_NAMES.get(fmt.lower(), fmt.lower())
-        if media == "application/sparql-results+json":  # format=json here means plain JSON
-            media = "application/json"
-        if media in offered:
+        # format=json here means plain JSON; a comma-separated list: the first offered one
+        media = conneg.first_offered(fmt, offered, {"json": "application/json"})
+        if media is not None:
             return media
         abort(406, description=f"format={fmt!r} is not offered; offered: {', '.join(offered)}")
     media = conneg.negotiate(request.headers.get("Accept"), offered)
@@ -298,12 +308,16 @@ def void_triples(store: Any) -> list[ox.Triple]:
         ox.Triple(ds, _n(VOID + "distinctSubjects"), _int(stats["distinct_subjects"])),
         ox.Triple(ds, _n(VOID + "distinctObjects"), _int(stats["distinct_objects"])),
         ox.Triple(ds, _n(VOID + "rootResource"), _n(iris.resource("graph/provenance"))),
+        # Triple Pattern Fragments: every triple, paged, no row cap (fragments.py)
+        ox.Triple(ds, _n(VOID + "uriLookupEndpoint"), _n(fragments.lookup_prefix())),
+        ox.Triple(ds, _n(RDFS + "comment"), _lit(limits_note(), "en")),
         ox.Triple(ds, _n(RDFS + "seeAlso"), _n(url_for("publish.dcat", _external=True))),
     ]
     for prefix in ("kzo", "prov", "oa", "nif", "qb", "dcterms", "skos", "org", "time"):
         t.append(ox.Triple(ds, _n(VOID + "vocabulary"), _n(PREFIXES[prefix])))
     for fmt in ("Turtle", "TriG", "N-Quads", "N-Triples", "JSON-LD", "RDF_XML"):
         t.append(ox.Triple(ds, _n(VOID + "feature"), _n(FORMATS + fmt)))
+    t += fragments.search_form(ds)
     if release is not None:
         for e in dump_files(release):
             if e["name"].endswith((".trig", ".nq")):
@@ -334,6 +348,19 @@ def void_triples(store: Any) -> list[ox.Triple]:
             ox.Triple(part, _n(VOID + "triples"), _int(n)),
         ]
     return t
+
+
+def limits_note() -> str:
+    """The row cap and the uncapped path, in words (VoID and the service description)."""
+    from .limits import Limits
+
+    cap = Limits.from_config(current_app.config).max_rows
+    return (
+        f"SPARQL results are capped at {cap:,} rows (header X-SPARQL-MaxRows; a cut result "
+        "carries X-SPARQL-Truncated). The Triple Pattern Fragments interface at "
+        f"{url_for('fragments.fragments', _external=True)} has no cap: it pages through "
+        f"every triple of the union graph, {fragments.PAGE_SIZE:,} per page (hydra:next)."
+    )
 
 
 def dcat_triples(store: Any) -> list[ox.Triple]:
@@ -417,6 +444,11 @@ def _rdf_response(triples: list[ox.Triple], title: str) -> Response:
             render_template("rdf.html", title=title, turtle=body, formats=RDF_TYPES),
             content_type="text/html; charset=utf-8",
         )
+    elif media == "application/ld+json":
+        profile = jsonld.profile_of(request.headers.get("Accept"))
+        ctx = jsonld.context_for(current_app.extensions["kzmig.store"])
+        body = jsonld.write(triples, ctx, profile)
+        response = Response(body, content_type=jsonld.content_type(profile))
     else:
         fmt = conneg.GRAPH_FORMATS[media]
         prefixes = (

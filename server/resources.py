@@ -11,9 +11,15 @@ What a client gets:
 - ``text/turtle``, ``application/n-triples``, ``application/ld+json``,
   ``application/rdf+xml``: the statements about the IRI (outgoing, incoming,
   and the nodes it owns, such as a claim's evidence), each once;
-- ``application/trig``, ``application/n-quads``: the same statements in the
-  named graphs that assert them (so each triple's claim is kept), plus, for a
-  named graph (a claim, the provenance graph, ...), the graph's own content.
+- ``application/ld+json`` (and ``application/json``, the same document):
+  compacted with the published context ``/context.jsonld``, ``@type`` for
+  ``rdf:type``; ``profile=`` in Accept picks expanded or flattened (jsonld.py);
+- ``application/trig``, ``application/n-quads``: a linked-data document that
+  both kinds of reader understand: the statements in the default graph (so a
+  client reading triples, e.g. Comunica on ``SELECT ?p ?o { <iri> ?p ?o }``,
+  finds them), and again in the named graphs that assert them (so each
+  triple's claim is kept), plus, for a named graph (a claim, the provenance
+  graph, ...), the graph's own content.
 
 A suffix (``/resource/x.ttl``) or ``?format=ttl`` picks the form outright.
 
@@ -32,7 +38,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from kzmig.names import PREFIXES
 
-from . import conneg, describe, errorpages, i18n, iris, replay, sources, view
+from . import conneg, describe, errorpages, i18n, iris, jsonld, replay, sources, view
 from .cache import ResultCache
 from .limits import Limits
 
@@ -47,7 +53,9 @@ OFFERED = [
     "application/rdf+xml",
     "application/trig",
     "application/n-quads",
+    "application/json",  # the JSON-LD document, for clients that ask for plain JSON
 ]
+JSON_TYPES = {"application/ld+json", "application/json"}
 SUFFIXES = {
     ".html": HTML,
     ".ttl": "text/turtle",
@@ -57,7 +65,7 @@ SUFFIXES = {
     ".trig": "application/trig",
     ".nq": "application/n-quads",
 }
-EXTENSION = {media: ext for ext, media in SUFFIXES.items()}
+EXTENSION = {media: ext for ext, media in SUFFIXES.items()} | {"application/json": ".jsonld"}
 QUAD_TYPES = {"application/trig", "application/n-quads"}
 PREFIXED = {"text/turtle", "application/trig", "application/rdf+xml"}
 
@@ -98,7 +106,7 @@ def _resolve(path: str) -> tuple[str, str | None]:
 def _choose(suffix_media: str | None) -> str:
     fmt = request.args.get("format")
     if fmt:
-        media = conneg.SHORT_NAMES.get(fmt.lower(), fmt.lower())
+        media = conneg.first_offered(fmt, OFFERED) or fmt
         if media not in OFFERED:
             abort(
                 Response(
@@ -125,13 +133,15 @@ def _choose(suffix_media: str | None) -> str:
     return chosen
 
 
-def serialize(d: describe.Description, media: str) -> bytes:
+def serialize(d: describe.Description, media: str, profile: str = jsonld.COMPACTED) -> bytes:
+    if media in JSON_TYPES:
+        ctx = jsonld.context_for(_store())
+        return jsonld.write(d.triples(), ctx, profile)
     fmt = conneg.GRAPH_FORMATS[media]
-    data: list[Any] = d.quads() if media in QUAD_TYPES else d.triples()
-    if media in QUAD_TYPES and d.triples_only:
-        data += [
-            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in d.triples_only
-        ]
+    data: list[Any] = d.triples()
+    if media in QUAD_TYPES:  # the triples in the default graph, then in their claim graphs
+        default = ox.DefaultGraph()
+        data = [ox.Quad(t.subject, t.predicate, t.object, default) for t in data] + d.quads()
     prefixes = describe.prefixes_used(data, PREFIXES) if media in PREFIXED else None
     return ox.serialize(data, format=fmt, prefixes=prefixes) or b""
 
@@ -145,29 +155,34 @@ def resource(path: str) -> Response:
     version = str(store.version)
     # the page's language, and whether its links carry ?lang= (they do when it was asked for)
     languages = f"{i18n.current()}:{i18n.explicit() or ''}" if media == HTML else ""
+    profile = jsonld.profile_of(request.headers.get("Accept")) if media in JSON_TYPES else ""
     tag = hashlib.sha256(
-        "\0".join([version, iri, media, languages, request.args.get("char", "")]).encode()
+        "\0".join([version, iri, media, languages, request.args.get("char", ""), profile]).encode()
     ).hexdigest()[:32]
     charset = "; charset=utf-8" if media == HTML or media.startswith("text/") else ""
     if tag in request.if_none_match:
         response = Response(status=304)
     else:
-        cache, key = _cache(), ("resource", request.url, media, languages)
+        cache, key = _cache(), ("resource", request.url, media, languages, profile)
         kept = cache.get(version, key)
         if kept is None:
             if media == HTML:
                 kept = {"body": page(store, iri).encode()}
             else:
-                kept = {"body": serialize(describe.describe(store, iri), media)}
+                kept = {"body": serialize(describe.describe(store, iri), media, profile)}
             cache.put(version, key, kept)
         replay.mark(version)
-        response = Response(kept["body"], content_type=media + charset)
+        ctype = jsonld.content_type(profile, media) if profile else media + charset
+        response = Response(kept["body"], content_type=ctype)
     response.set_etag(tag)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Location"] = local + EXTENSION[media]
-    response.headers["Link"] = ", ".join(
-        f'<{local}{EXTENSION[m]}>; rel="alternate"; type="{m}"' for m in OFFERED
-    )
+    if media not in JSON_TYPES:  # pyld's document loader fails on several rel=alternate links
+        response.headers["Link"] = ", ".join(
+            f'<{local}{EXTENSION[m]}>; rel="alternate"; type="{m}"'
+            for m in OFFERED
+            if m != "application/json"
+        )
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
@@ -178,5 +193,5 @@ def page(store: Any, iri: str) -> str:
     model = view.resource_model(store, iri, d, [i18n.current()])
     source = sources.source_model(store, iri, request.args.get("char"))
     local = iris.local_path(iri) or request.path
-    alternates = [(m, local + EXTENSION[m]) for m in OFFERED if m != HTML]
+    alternates = [(m, local + EXTENSION[m]) for m in OFFERED if m not in (HTML, "application/json")]
     return render_template("resource.html", r=model, source=source, alternates=alternates, iri=iri)

@@ -20,7 +20,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 BOOLEAN_TYPES = ["application/sparql-results+json", "application/sparql-results+xml",
-                 "application/json", "application/xml"]  # fmt: skip
+                 "application/json", "application/xml", "text/xml"]  # fmt: skip
 TABLE_TYPES = [
     "application/sparql-results+json",
     "application/sparql-results+xml",
@@ -28,6 +28,7 @@ TABLE_TYPES = [
     "text/tab-separated-values",
     "application/json",
     "application/xml",
+    "text/xml",  # what older clients (and SPARQLWrapper's XML on some paths) ask for
 ]
 GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -74,6 +75,15 @@ def write_solutions(variables: list[str], rows: list[ox.QuerySolution], media: s
     if "xml" in media:
         return "".join(_xml(variables, rows)).encode()
     return _json(variables, rows).encode()
+
+
+def distinct(items: Iterable[Any]) -> Iterator[Any]:
+    """Each item once, in order (streams: reads no further than it is read)."""
+    seen: set[Any] = set()
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            yield item
 
 
 def write_graph(triples: list[ox.Triple], media: str) -> bytes:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, current_app, request, url_for
 
-from . import conneg
+from . import conneg, jsonld
 from .errors import ProtocolError
+from .publish import limits_note
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_W3 = "http://www.w3.org/ns/formats/"
@@ -71,8 +72,9 @@ def _sd_triples(endpoint: str, root: str, update: bool) -> list[ox.Triple]:
         "RDF_XML",
     ):
         triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_W3 + name)))
-    for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
-        triples.append(ox.Triple(service, sd("inputFormat"), ox.NamedNode(FORMATS_W3 + name)))
+    if update:  # what /store and /update read; a read-only server reads nothing
+        for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+            triples.append(ox.Triple(service, sd("inputFormat"), ox.NamedNode(FORMATS_W3 + name)))
     return triples
 
 
@@ -92,12 +94,30 @@ def service_description() -> Response:
     if media == "text/html":
         media = "text/turtle"
     update = bool(current_app.config.get("ALLOW_UPDATE"))
-    body = ox.serialize(
-        _sd_triples(endpoint, request.url_root, update),
-        format=conneg.GRAPH_FORMATS[media],
-        prefixes={"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS},
+    triples = _sd_triples(endpoint, request.url_root, update)
+    triples.append(  # the row cap, and the path without one
+        ox.Triple(
+            ox.NamedNode(endpoint + "#service"),
+            ox.NamedNode(RDFS + "comment"),
+            ox.Literal(limits_note(), language="en"),
+        )
     )
-    response = Response(body, content_type=media)
+    if media == "application/ld+json":
+        profile = jsonld.profile_of(request.headers.get("Accept"))
+        store = current_app.extensions["kzmig.store"]
+        body = jsonld.write(triples, jsonld.context_for(store), profile)
+        content_type = jsonld.content_type(profile)
+    else:
+        body = (
+            ox.serialize(
+                triples,
+                format=conneg.GRAPH_FORMATS[media],
+                prefixes={"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS},
+            )
+            or b""
+        )
+        content_type = media
+    response = Response(body, content_type=content_type)
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = f'<{request.url_root}.well-known/void>; rel="describedby"'
     return response

@@ -106,7 +106,7 @@ def _all(params: list[tuple[str, str]], name: str) -> list[str]:
 def read_query(limit: int) -> tuple[str, list[tuple[str, str]]]:
     """The query and all other parameters, from GET, form POST or direct POST."""
     params = url_params(limit)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET's headers, no body (werkzeug)
         queries = _all(params, "query")
     else:
         ctype = (request.mimetype or "").lower()
@@ -145,7 +145,7 @@ def sparql() -> Response:
     if request.method == "OPTIONS":
         return preflight()
     rt = runtime.get(current_app)
-    if request.method == "GET" and b"query=" not in request.query_string:
+    if request.method in ("GET", "HEAD") and b"query=" not in request.query_string:
         params = url_params(rt.limits.max_query_bytes)
         if _all(params, "update"):
             raise ProtocolError(400, "updates are sent with POST to /update, not with GET")

@@ -37,7 +37,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -260,6 +260,11 @@ class DiskStore:
                 self._reader(), sparql, default_graph, named_graphs, union_default, base_iri
             )
             return _materialize(result)
+
+    def quads_for_pattern(self, s: Any, p: Any, o: Any, g: Any) -> Iterator[ox.Quad]:
+        """A pattern's quads (the fragments interface), read under the shared lock."""
+        with self._mutex, self._flock(fcntl.LOCK_SH):
+            return iter(list(self._reader().quads_for_pattern(s, p, o, g)))
 
     def update(
         self, sparql: str, *, base_iri: str | None = None, timeout: float | None = None
