@@ -264,9 +264,13 @@ def asserted_triples(q: Quads, claims: dict[str, list[Claim]]) -> list[tuple[Any
 
 
 def infer(
-    q: Quads, claims: dict[str, list[Claim]], run: prov.Run, root: Path | None = None
+    q: Quads,
+    claims: dict[str, list[Claim]],
+    run: prov.Run,
+    root: Path | None = None,
+    reasoner: str = "reasonable",
 ) -> Reasoning:
-    result = closure(asserted_triples(q, claims))
+    result = closure(asserted_triples(q, claims), reasoner)
     if result.inconsistencies:
         where = _claims_about(claims)
         raise InputError(
@@ -531,6 +535,7 @@ def build(
     *,
     if_changed: bool = False,
     keep: int = 3,
+    reasoner: str = "reasonable",
     log: Callable[[str], None] = lambda _: None,
 ) -> Outcome:
     """Build a release from ``root`` (ontology/, shapes/, sources/) into ``data``."""
@@ -547,7 +552,11 @@ def build(
                 existing = Release.current(data)
             except Exception:
                 existing = None
-            if existing is not None and existing.manifest.get("inputs_hash") == digest_all:
+            if (
+                existing is not None
+                and existing.manifest.get("inputs_hash") == digest_all
+                and existing.manifest.get("reasoner", "reasonable") == reasoner
+            ):
                 log(f"release {existing.version} is up to date (inputs unchanged)")
                 return Outcome(existing, False, existing.manifest.get("report", {}))
         started = datetime.now(UTC)
@@ -564,7 +573,7 @@ def build(
         with report.stage("assemble"):
             q = assemble(texts, claims, ontology, shapes, run, inputs)
         with report.stage("reason"):
-            reasoning = infer(q, claims, run, root)
+            reasoning = infer(q, claims, run, root, reasoner)
         with report.stage("validate"):
             validation = check_shapes(q, claims, shapes)
         ended = datetime.now(UTC)
@@ -580,6 +589,7 @@ def build(
             "software_version": SOFTWARE_VERSION,
             "created": ended.isoformat(timespec="seconds"),
             "inputs_hash": digest_all,
+            "reasoner": reasoner,
             "inputs": inputs,
             "sources": [
                 {

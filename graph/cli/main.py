@@ -48,7 +48,16 @@ def main() -> None:
     help="How many complete releases to keep.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_json: bool) -> None:
+@click.option(
+    "--reasoner",
+    type=click.Choice(["reasonable", "owlrl"]),
+    default="reasonable",
+    show_default=True,
+    help="OWL 2 RL reasoner: reasonable (fast) or owlrl (the complete reference, slower).",
+)
+def build(
+    root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_json: bool, reasoner: str
+) -> None:
     """Build the graph and publish it as a new release.
 
     Stages, in order: read ontology/ and shapes/; read sources/ and segment
@@ -67,7 +76,12 @@ def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_jso
     target = _data_dir(data_dir)
     try:
         outcome = run_build(
-            root, target, if_changed=if_changed, keep=keep, log=lambda m: click.echo(m, err=True)
+            root,
+            target,
+            if_changed=if_changed,
+            keep=keep,
+            reasoner=reasoner,
+            log=lambda m: click.echo(m, err=True),
         )
     except BuildError as e:
         click.echo(f"kzmig build: {e}", err=True)
