@@ -9,14 +9,13 @@ from typing import Any
 from flask import Flask
 from kzmig.graph.release.layout import data_dir
 from kzmig.graph.release.store import QueryStore, ReleaseStore
+from kzmig.graph.settings import config_defaults
 
 from . import errors, files, ontology, pages, publish, replay, resources, sparql, update
 from .limits import Limits
 
-DEFAULTS: dict[str, Any] = {
-    "DATA_DIR": None,  # the data directory; None: $KZMIG_DATA_DIR or ./var
-    "DATA_FILES": [],  # RDF files to serve from memory instead of a release
-}
+# Every setting's default (graph/settings.py, docs/settings.md).
+DEFAULTS: dict[str, Any] = config_defaults()
 
 
 def open_store(config: Mapping[str, Any]) -> QueryStore:

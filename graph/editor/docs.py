@@ -26,6 +26,7 @@ import click
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kzmig.graph.build.vocabulary import read_turtle, turtle_files
 from kzmig.graph.release.layout import data_dir as default_data_dir
+from kzmig.graph.settings import option
 from kzmig.names import KZO, ONTOLOGY_IRI, PREFIXES, RESOURCE
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
@@ -532,25 +533,14 @@ def write_docs(root: Path, out: Path) -> Path:
 
 
 @click.command("docs")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder holding ontology/ and shapes/.",
-)
+@option("root", help="Project folder holding ontology/ and shapes/.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Output folder. Default: docs/ in the data directory ($KZMIG_DATA_DIR or ./var).",
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The data directory whose docs/ folder is the default output.",
-)
+@option("data-dir", help="The data directory whose docs/ folder is the default output.")
 def docs_command(root: Path, out: Path | None, data_dir: Path | None) -> None:
     """Write the HTML documentation of the ontology (classes, properties, individuals, shapes).
 

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import click
 from kzmig.graph.build.vocabulary import turtle_files
+from kzmig.graph.settings import option
 from kzmig.names import VOCABULARIES
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -525,13 +526,7 @@ def _first_difference(a: str, b: str) -> int:
 
 
 @click.command("fmt")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder holding ontology/ and shapes/.",
-)
+@option("root", help="Project folder holding ontology/ and shapes/.")
 @click.option(
     "--check", "check_only", is_flag=True, help="Change nothing; fail if a file is not canonical."
 )
