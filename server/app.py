@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from kzmig.graph.release.layout import data_dir
-from kzmig.graph.release.store import QueryStore, ReleaseStore
 from kzmig.graph.settings import config_defaults
 
-from . import errors, files, ontology, pages, publish, replay, resources, sparql, update
+from . import errors, files, ontology, pages, publish, replay, resources, runtime, sparql, update
 from .limits import Limits
 
 # Every setting's default (graph/settings.py, docs/settings.md).
 DEFAULTS: dict[str, Any] = config_defaults()
-
-
-def open_store(config: Mapping[str, Any]) -> QueryStore:
-    if config.get("STORE_URL"):  # a release pushed to a remote SPARQL store
-        from kzmig.graph.remote.store import RemoteStore
-
-        return RemoteStore(config["STORE_URL"], data=data_dir(config.get("DATA_DIR")))
-    files = [Path(f) for f in config.get("DATA_FILES") or []]
-    if files or config.get("DATA_STORE"):
-        from .runtime import open_app_store  # --data: one on-disk store shared with workers
-
-        return open_app_store(config)  # type: ignore[arg-type]
-    return ReleaseStore(data_dir(config.get("DATA_DIR")))
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,7 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(DEFAULTS)
     if config:
         app.config.update(config)
-    app.extensions["kzmig.store"] = open_store(app.config)
+    app.extensions["kzmig.store"] = runtime.open_app_store(app.config)
     errors.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(update.bp)
