@@ -25,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 UPDATE_TOKEN_ENV = "KZMIG_UPDATE_TOKEN"
 DATA_DIR_ENV = "KZMIG_DATA_DIR"
+YASGUI_ENV = "KZMIG_YASGUI_DIR"
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,16 @@ SETTINGS: tuple[Setting, ...] = (
         1,
         "HTTP worker processes sharing MAX_CONCURRENT (kzmig serve sets it from --workers).",
         key="WORKERS",
+    ),
+    Setting(
+        "yasgui-dir",
+        (),
+        "str",
+        None,
+        "YASGUI's build folder (npm @zazuko/yasgui). Default: node_modules/@zazuko/yasgui/build "
+        "in the current directory, else in the checkout the code runs from.",
+        key="YASGUI_DIR",
+        env=YASGUI_ENV,
     ),
     Setting(
         "update-token",
