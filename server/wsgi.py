@@ -4,10 +4,10 @@ gunicorn is optional (``pip install 'kzmig[gunicorn]'``): the fallback for a pla
 granian has no wheel for.
 
 granian (a Rust HTTP server) is the default: on loopback it serves the endpoint's
-point lookups about twice as fast as gunicorn's sync workers (README, "SPARQL
-endpoint"). Neither server is asked to kill slow requests: queries run in the
-executor's worker processes, which the endpoint kills itself at the deadline,
-so the HTTP workers stay responsive whatever the queries do.
+point lookups about twice as fast as gunicorn's sync workers (docs/endpoint.md).
+Neither server is asked to kill slow requests: queries run in the executor's worker
+processes, which the endpoint kills itself at the deadline, so the HTTP workers stay
+responsive whatever the queries do.
 
 The app's configuration reaches the HTTP worker processes as JSON in
 $KZMIG_SERVE_CONFIG (granian starts its workers fresh, not by fork).
