@@ -3,6 +3,8 @@
 A live `kzmig serve` answers before and after each fault; its answers must not
 change by a byte, the build must say what failed and where (file:line or the
 path on disk), and nothing half-written may stay behind.
+
+Long because: one table of faults, each planted in a copy and checked the same way.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ Stages, each a function with one job, run in order by :func:`build`:
 
 Any failure raises before ``publish`` swaps anything: the release being
 served stays exactly as it was.
+
+Long because: the publish stage (staging folder, fsync, atomic swap, pruning) still
+lives here with the stages it follows; it belongs in graph/release/ (issue #15).
 """
 
 from __future__ import annotations

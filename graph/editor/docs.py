@@ -11,6 +11,9 @@ reads a pyproject.toml it does not install); 3.3.4 runs, but prints the labels
 of all languages run together without their tags, has no section for named
 individuals and knows nothing of SHACL, and pulls in httpx, dominate and
 html5lib. A Jinja template over rdflib does all we need with what is installed.
+
+Long because: the page gathers classes, properties, individuals and the shapes that
+apply to each; the HTML itself is in templates/ontology.html.
 """
 
 from __future__ import annotations

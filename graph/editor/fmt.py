@@ -23,6 +23,9 @@ by name. Objects are sorted (labels by language), duplicates dropped; lists
 ``( )`` keep their order. Full IRIs are written with a declared prefix when
 one fits. Every result is checked against the input: same graph (isomorphic)
 and the same comments, or the file is left alone.
+
+Long because: the canonical layout (order, grouping, wrapping, comments kept) is one
+algorithm over one parsed file.
 """
 
 from __future__ import annotations
