@@ -215,8 +215,18 @@ def _csv(variables: list[str], rows: list[ox.QuerySolution]) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def _tsv_term(term: Any) -> str:
+    """A term as SPARQL TSV writes it: N-Triples, a triple term as RDF 1.2 ``<<( )>>``."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        parts = (_tsv_term(term.subject), _tsv_term(term.predicate), _tsv_term(term.object))
+        return "<<( " + " ".join(parts) + " )>>"
+    return str(term)
+
+
 def _tsv(variables: list[str], rows: list[ox.QuerySolution]) -> str:
     lines = ["\t".join("?" + name for name in variables)]
     for row in rows:
-        lines.append("\t".join("" if row[n] is None else str(row[n]) for n in variables))
+        lines.append("\t".join(_tsv_term(row[n]) for n in variables))
     return "\n".join(lines) + "\n"
