@@ -237,6 +237,7 @@ def tiny_filesystem(where: Path, size: str) -> Iterator[Path]:
             subprocess.run(["umount", "-l", str(where)], capture_output=True, check=False)
 
 
+@pytest.mark.slow  # a build per failure point: ~15-30 s
 def test_full_disk_fails_cleanly_at_every_point(tmp_path: Path) -> None:
     """Fill a tiny filesystem to several levels: each build fails, says so, frees its space."""
     project = grow_project(tmp_path / "project", 60)
@@ -520,6 +521,7 @@ def kill_builds(tmp_path: Path, kills: int, seed: int) -> None:
     )
 
 
+@pytest.mark.slow  # builds killed at many points: ~20-45 s
 def test_kill_9_during_build_loses_nothing(tmp_path: Path) -> None:
     kill_builds(tmp_path, kills=8, seed=9)
 
@@ -532,6 +534,7 @@ def test_kill_9_during_build_loses_nothing_many_times(tmp_path: Path) -> None:
 # -- half-written data directories at server start ---------------------------------------------
 
 
+@pytest.mark.slow  # starts the server: ~15-25 s
 def test_server_start_ignores_a_half_written_data_directory(tmp_path: Path) -> None:
     data = tmp_path / "data"
     good = build(copy_project(tmp_path / "project"), data).release
