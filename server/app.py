@@ -31,5 +31,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ontology.bp)
     limits = Limits.from_config(app.config)
     files.install(app)
-    replay.install(app, limits.cache_bytes // 4)  # 0 (--cache-mb 0): off (outermost)
+    replay.install(app, limits.cache_bytes)  # the one cache; 0 (--cache-mb 0): off
     return app

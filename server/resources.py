@@ -32,8 +32,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from kzmig.names import PREFIXES
 
 from . import conneg, describe, iris, replay, sources, view
-from .cache import ResultCache
-from .limits import Limits
 
 bp = Blueprint("resources", __name__)
 
@@ -63,14 +61,6 @@ PREFIXED = {"text/turtle", "application/trig", "application/rdf+xml"}
 
 def _store() -> Any:
     return current_app.extensions["kzmig.store"]
-
-
-def _cache() -> ResultCache:
-    cache: ResultCache | None = current_app.extensions.get("kzmig.resource-cache")
-    if cache is None:  # one per process: granian builds the app in each worker
-        limit = Limits.from_config(current_app.config).cache_bytes // 4  # 0: off
-        cache = current_app.extensions.setdefault("kzmig.resource-cache", ResultCache(limit))
-    return cache
 
 
 def _not_found(iri: str) -> Response:
@@ -159,16 +149,12 @@ def resource(path: str) -> Response:
     if tag in request.if_none_match:
         response = Response(status=304)
     else:
-        cache, key = _cache(), ("resource", request.url, media, languages)
-        kept = cache.get(version, key)
-        if kept is None:
-            if media == HTML:
-                kept = {"body": page(store, iri).encode()}
-            else:
-                kept = {"body": serialize(describe.describe(store, iri), media)}
-            cache.put(version, key, kept)
-        replay.mark(version)
-        response = Response(kept["body"], content_type=media + charset)
+        if media == HTML:
+            body = page(store, iri).encode()
+        else:
+            body = serialize(describe.describe(store, iri), media)
+        replay.mark(version)  # kept by the one cache (replay.py) for this version
+        response = Response(body, content_type=media + charset)
     response.set_etag(tag)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Location"] = local + EXTENSION[media]

@@ -1,4 +1,4 @@
-"""Per-process state of the endpoint: the store spec, the query workers, the cache.
+"""Per-process state of the endpoint: the store spec, the query workers.
 
 Created lazily in the process that serves requests (never inherited across a
 fork), because worker pipes and threads belong to the process that made them.
@@ -20,7 +20,6 @@ from flask import Flask
 from kzmig.graph.release.layout import data_dir
 from kzmig.graph.release.store import QueryStore, StoreSpec, load_files, open_store
 
-from .cache import ResultCache
 from .executor import Executor
 from .lanes import CostBook
 from .limits import DEFAULTS, Limits
@@ -70,7 +69,6 @@ class Runtime:
     pid: int
     limits: Limits
     executor: Executor
-    cache: ResultCache
     spec: StoreSpec
     costs: CostBook
 
@@ -96,7 +94,6 @@ def get(app: Flask) -> Runtime:
                 quick=limits.quick_workers,
                 queue_wait=limits.queue_wait,
             ),
-            cache=ResultCache(limits.cache_bytes),
             spec=spec,
             costs=CostBook(),
         )
