@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from .conneg import GRAPH_FORMATS  # the one map of RDF media types
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -29,16 +31,6 @@ TABLE_TYPES = [
     "application/json",
     "application/xml",
 ]
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-}
 GRAPH_TYPES = list(GRAPH_FORMATS)
 
 
