@@ -48,7 +48,7 @@ test: $(VENV)/.test-installed node_modules/.installed
 build: $(VENV)/.run-installed
 	$(BIN)/kzmig build
 
-## bench: the benchmark suite, every stage against its baselines (README "Performance")
+## bench: the benchmark suite, every stage against its baselines (docs/performance.md)
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m bench.run
 

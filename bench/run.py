@@ -8,6 +8,9 @@ with it (ours, theirs, ours, theirs...), so the ratios hold on a noisy machine.
 Prints a table of medians and ratios, and the targets of issue 8, met or not;
 writes everything as JSON to bench/results/<date>.json (and latest.json).
 Big data goes to $KZMIG_BENCH_WORK (default /tmp/kzmig-bench), never the repo.
+
+Long because: one command runs every benchmark against its baseline and writes one
+report; each benchmark is a function of its own (bench/*.py hold the shared parts).
 """
 
 from __future__ import annotations

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from kzmig.graph.release.layout import data_dir
-from kzmig.graph.release.store import QueryStore, ReleaseStore
+from kzmig.graph.settings import config_defaults
 
 from . import (
     context,
@@ -22,28 +20,14 @@ from . import (
     publish,
     replay,
     resources,
+    runtime,
     sparql,
     update,
 )
 from .limits import Limits
 
-DEFAULTS: dict[str, Any] = {
-    "DATA_DIR": None,  # the data directory; None: $KZMIG_DATA_DIR or ./var
-    "DATA_FILES": [],  # RDF files to serve from memory instead of a release
-}
-
-
-def open_store(config: Mapping[str, Any]) -> QueryStore:
-    if config.get("STORE_URL"):  # a release pushed to a remote SPARQL store
-        from kzmig.graph.remote.store import RemoteStore
-
-        return RemoteStore(config["STORE_URL"], data=data_dir(config.get("DATA_DIR")))
-    files = [Path(f) for f in config.get("DATA_FILES") or []]
-    if files or config.get("DATA_STORE"):
-        from .runtime import open_app_store  # --data: one on-disk store shared with workers
-
-        return open_app_store(config)  # type: ignore[arg-type]
-    return ReleaseStore(data_dir(config.get("DATA_DIR")))
+# Every setting's default (graph/settings.py, docs/settings.md).
+DEFAULTS: dict[str, Any] = config_defaults()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(DEFAULTS)
     if config:
         app.config.update(config)
-    app.extensions["kzmig.store"] = open_store(app.config)
+    app.extensions["kzmig.store"] = runtime.open_app_store(app.config)
     errors.register(app)
     i18n.install(app)  # pages in the reader's language: en, kk, ru
     app.register_blueprint(sparql.bp)
@@ -66,5 +50,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cors.install(app)  # every read route, never /update or /store
     limits = Limits.from_config(app.config)
     files.install(app)
-    replay.install(app, limits.cache_bytes // 4)  # 0 (--cache-mb 0): off (outermost)
+    replay.install(app, limits.cache_bytes)  # the one cache; 0 (--cache-mb 0): off
     return app

@@ -1,10 +1,10 @@
-"""A result cache keyed by the store's version, and the ETags that come with it.
+"""The LRU store of the one cache (replay.py), keyed by the store's version; and ETags.
 
-A release never changes once published, so the same query, dataset, Accept and
-limits on the same version give the same bytes: the reply is kept (LRU, bounded
-in bytes) and its ETag is a hash of that key, so a client's If-None-Match can be
+A release never changes once published, so the same request on the same version
+gets the same bytes: replay.py keeps them here (LRU, bounded in bytes). A query's
+ETag is a hash of what it asks on which version, so a client's If-None-Match is
 answered 304 without running anything. Queries whose answer may change between
-runs (RAND, NOW, UUID, STRUUID, BNODE) are neither cached nor tagged.
+runs (RAND, NOW, UUID, STRUUID, BNODE) are neither kept nor tagged.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""Media types and content negotiation (RFC 9110 Accept with q-values)."""
+"""Media types and content negotiation (RFC 9110 Accept with q-values, by werkzeug)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -42,57 +44,22 @@ SHORT_NAMES = {
 }
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """'text/turtle;q=0.5, */*;q=0.1' -> [('text/turtle', 0.5), ('*/*', 0.1)], best first."""
-    if not header:
-        return [("*/*", 1.0)]
-    out = []
-    for order, item in enumerate(header.split(",")):
-        parts = [p.strip() for p in item.split(";")]
-        media = parts[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in parts[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        out.append((media, q, -order))
-    out.sort(key=lambda x: (x[1], _specificity(x[0]), x[2]), reverse=True)
-    return [(m, q) for m, q, _ in out]
-
-
-def _specificity(media: str) -> int:
-    if media == "*/*":
-        return 0
-    return 1 if media.endswith("/*") else 2
-
-
 def negotiate(header: str | None, offered: list[str]) -> str | None:
-    """The offered type the client prefers most; None when nothing is acceptable."""
-    ranges = parse_accept(header)
-    best: tuple[float, int, int, str] | None = None
-    for position, media in enumerate(offered):
-        q = _quality(media, ranges)
-        if q <= 0:
-            continue
-        key = (q, -position, 0, media)
-        if best is None or key > best:
-            best = key
-    return best[3] if best else None
+    """The offered type the client prefers most (q-values, then the more specific range,
+    then the order offered); None when nothing is acceptable. No header accepts anything."""
+    accept = parse_accept_header(_without_parameters(header or "*/*"), MIMEAccept)
+    return accept.best_match(offered)
 
 
-def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
-    """The q of the most specific range that matches ``media``."""
-    kind = media.split("/", 1)[0]
-    matches = [(r, q) for r, q in ranges if r == media or r == f"{kind}/*" or r == "*/*"]
-    if not matches:
-        return 0.0
-    matches.sort(key=lambda x: _specificity(x[0]), reverse=True)
-    return matches[0][1]
+def _without_parameters(header: str) -> str:
+    """Drop media-type parameters other than q: werkzeug matches parameters exactly, so
+    ``application/ld+json;profile="…"`` would never match the offered
+    ``application/ld+json``; the profile is read separately (jsonld.profile_of)."""
+    ranges = []
+    for item in parse_accept_header(header):
+        media, q = item
+        ranges.append(media.split(";", 1)[0].strip() + (f";q={q}" if q != 1 else ""))
+    return ", ".join(ranges)
 
 
 def first_offered(

@@ -1,4 +1,4 @@
-"""The endpoint's limits, in one place: their defaults, and how a request may lower them."""
+"""The endpoint's limits: read from the app configuration, and how a request may lower them."""
 
 from __future__ import annotations
 
@@ -7,24 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kzmig.graph.settings import config_defaults
+
 from .errors import ProtocolError
 
-DEFAULTS: dict[str, Any] = {
-    "QUERY_TIMEOUT": 30.0,  # seconds; a request may lower it with timeout=, never raise it
-    "MAX_ROWS": 10_000,  # rows (or triples) per result; more are cut, and a header says so
-    "MAX_QUERY_BYTES": 1_000_000,  # a query or update request body or URL, in bytes (413/414)
-    "MAX_UPLOAD_BYTES": 64_000_000,  # a Graph Store Protocol upload, in bytes (413)
-    "MAX_CONCURRENT": 6,  # queries running at once in the whole server (503 past it)
-    "WORKERS": 1,  # HTTP worker processes; each runs MAX_CONCURRENT / WORKERS queries
-    # of each HTTP worker's query workers, how many are kept for quick queries (lanes.py);
-    # None: one when it has three or more, else none
-    "QUICK_WORKERS": None,
-    "QUEUE_WAIT": 2.0,  # seconds a request waits for a free query worker before 503
-    "RETRY_AFTER": 5,  # seconds, in Retry-After of a 503
-    "CACHE_BYTES": 64_000_000,  # the result cache per HTTP worker; 0 turns it off
-    "ALLOW_UPDATE": False,  # /update and /store answer only with --allow-update
-    "UPDATE_TOKEN": None,  # the bearer token for them ($KZMIG_UPDATE_TOKEN)
-}
+# Every setting's default, from the one table of graph/settings.py (docs/settings.md).
+DEFAULTS: dict[str, Any] = config_defaults()
 
 
 @dataclass(frozen=True)

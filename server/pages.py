@@ -2,13 +2,17 @@
 
 YASGUI (``@zazuko/yasgui`` from npm) is installed into ``node_modules/`` by
 ``make`` (``npm ci``) and served by this app under ``/vendor/yasgui/``: no CDN,
-no prefix service, nothing fetched from elsewhere. Every HTML page carries a
-Content-Security-Policy that allows only this app's own assets.
+no prefix service, nothing fetched from elsewhere. Its build folder is found at
+the YASGUI_DIR setting or ``$KZMIG_YASGUI_DIR``, else in ``node_modules/`` of the
+current directory, else of the checkout the code runs from (docs/settings.md).
+Every HTML page carries a Content-Security-Policy that allows only this app's own
+assets.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from kzmig.graph.settings import YASGUI_ENV
 from kzmig.names import PREFIXES
 
 from . import iris, publish, replay
@@ -28,7 +33,7 @@ from . import iris, publish, replay
 bp = Blueprint("pages", __name__)
 
 QUERIES = Path(__file__).parent / "queries"
-YASGUI_BUILD = Path(__file__).resolve().parents[1] / "node_modules" / "@zazuko" / "yasgui" / "build"
+YASGUI_IN_NODE_MODULES = Path("node_modules", "@zazuko", "yasgui", "build")
 YASGUI_FILES = {"yasgui.min.js", "yasgui.min.css", "yasgui.min.js.map"}
 CSP = "; ".join(
     [
@@ -74,7 +79,20 @@ def _script_json(value: Any) -> str:
 
 
 def yasgui_dir() -> Path:
-    return Path(current_app.config.get("YASGUI_DIR") or YASGUI_BUILD)
+    """YASGUI's build folder: the setting, else the first node_modules/ that has it."""
+    explicit = current_app.config.get("YASGUI_DIR") or os.environ.get(YASGUI_ENV)
+    if explicit:
+        return Path(explicit)
+    return find_yasgui()
+
+
+def find_yasgui() -> Path:
+    """``node_modules/`` in the current directory, else in the code's checkout (editable)."""
+    places = [Path.cwd(), Path(__file__).resolve().parents[1]]
+    for place in places:
+        if (place / YASGUI_IN_NODE_MODULES / "yasgui.min.js").is_file():
+            return place / YASGUI_IN_NODE_MODULES
+    return places[0] / YASGUI_IN_NODE_MODULES
 
 
 @bp.route("/")

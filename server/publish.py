@@ -9,6 +9,9 @@
   partitions, endpoint, dumps, licence).
 - ``/catalog``: the DCAT catalog (dataset, distributions, SPARQL service).
 - ``/validation``: the release's SHACL report, inference counts and build report.
+
+Long because: the publishing routes share one release lookup, one dump table and one
+set of conditional-request rules; split by route, each part would repeat them.
 """
 
 from __future__ import annotations

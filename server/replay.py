@@ -6,8 +6,7 @@ release. This WSGI middleware keeps such a response as the bytes and headers
 Flask sent, keyed by everything the views read to make it (method, path, query
 string, body, Accept, Accept-Language, Host, scheme, mount point), and sends it
 again without building a request object, routing, or running hooks. It roughly
-doubles what one HTTP worker answers per second from the cache (README,
-"Performance").
+doubles what one HTTP worker answers per second from the cache (docs/performance.md).
 
 Anything out of the ordinary goes to Flask as before: conditional requests
 (If-None-Match, so 304s and their ETags stay the views' business), HEAD, bodies

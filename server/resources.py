@@ -39,8 +39,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from kzmig.names import PREFIXES
 
 from . import conneg, describe, errorpages, i18n, iris, jsonld, replay, sources, view
-from .cache import ResultCache
-from .limits import Limits
 
 bp = Blueprint("resources", __name__)
 
@@ -72,14 +70,6 @@ PREFIXED = {"text/turtle", "application/trig", "application/rdf+xml"}
 
 def _store() -> Any:
     return current_app.extensions["kzmig.store"]
-
-
-def _cache() -> ResultCache:
-    cache: ResultCache | None = current_app.extensions.get("kzmig.resource-cache")
-    if cache is None:  # one per process: granian builds the app in each worker
-        limit = Limits.from_config(current_app.config).cache_bytes // 4  # 0: off
-        cache = current_app.extensions.setdefault("kzmig.resource-cache", ResultCache(limit))
-    return cache
 
 
 def _resolve(path: str) -> tuple[str, str | None]:
@@ -163,17 +153,13 @@ def resource(path: str) -> Response:
     if tag in request.if_none_match:
         response = Response(status=304)
     else:
-        cache, key = _cache(), ("resource", request.url, media, languages, profile)
-        kept = cache.get(version, key)
-        if kept is None:
-            if media == HTML:
-                kept = {"body": page(store, iri).encode()}
-            else:
-                kept = {"body": serialize(describe.describe(store, iri), media, profile)}
-            cache.put(version, key, kept)
-        replay.mark(version)
+        if media == HTML:
+            body = page(store, iri).encode()
+        else:
+            body = serialize(describe.describe(store, iri), media, profile)
+        replay.mark(version)  # kept by the one cache (replay.py) for this version
         ctype = jsonld.content_type(profile, media) if profile else media + charset
-        response = Response(kept["body"], content_type=ctype)
+        response = Response(body, content_type=ctype)
     response.set_etag(tag)
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Location"] = local + EXTENSION[media]

@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from .conneg import GRAPH_FORMATS  # the one map of RDF media types
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -30,16 +32,6 @@ TABLE_TYPES = [
     "application/xml",
     "text/xml",  # what older clients (and SPARQLWrapper's XML on some paths) ask for
 ]
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-}
 GRAPH_TYPES = list(GRAPH_FORMATS)
 
 
@@ -225,8 +217,18 @@ def _csv(variables: list[str], rows: list[ox.QuerySolution]) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def _tsv_term(term: Any) -> str:
+    """A term as SPARQL TSV writes it: N-Triples, a triple term as RDF 1.2 ``<<( )>>``."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        parts = (_tsv_term(term.subject), _tsv_term(term.predicate), _tsv_term(term.object))
+        return "<<( " + " ".join(parts) + " )>>"
+    return str(term)
+
+
 def _tsv(variables: list[str], rows: list[ox.QuerySolution]) -> str:
     lines = ["\t".join("?" + name for name in variables)]
     for row in rows:
-        lines.append("\t".join("" if row[n] is None else str(row[n]) for n in variables))
+        lines.append("\t".join(_tsv_term(row[n]) for n in variables))
     return "\n".join(lines) + "\n"

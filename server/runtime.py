@@ -1,4 +1,4 @@
-"""Per-process state of the endpoint: the store spec, the query workers, the cache.
+"""Per-process state of the endpoint: the store spec, the query workers.
 
 Created lazily in the process that serves requests (never inherited across a
 fork), because worker pipes and threads belong to the process that made them.
@@ -20,7 +20,6 @@ from flask import Flask
 from kzmig.graph.release.layout import data_dir
 from kzmig.graph.release.store import QueryStore, StoreSpec, load_files, open_store
 
-from .cache import ResultCache
 from .executor import Executor
 from .lanes import CostBook
 from .limits import DEFAULTS, Limits
@@ -29,7 +28,8 @@ _lock = threading.Lock()
 
 
 def spec_for(config: MutableMapping[str, Any]) -> StoreSpec:
-    """What store to serve: a StoreSpec given as STORE_SPEC, --data files, or a release.
+    """What store to serve: a StoreSpec given as STORE_SPEC, a remote store, --data files,
+    or a release. The one place the server resolves its data directory.
 
     ``--data`` files are loaded once into a temporary on-disk store (DATA_STORE),
     so that query workers and the update worker of every HTTP process share them.
@@ -37,8 +37,9 @@ def spec_for(config: MutableMapping[str, Any]) -> StoreSpec:
     given = config.get("STORE_SPEC")
     if isinstance(given, StoreSpec):
         return given
+    data = str(data_dir(config.get("DATA_DIR")))
     if config.get("STORE_URL"):
-        return StoreSpec("remote", str(config["STORE_URL"]))
+        return StoreSpec("remote", str(config["STORE_URL"]), data=data)
     writable = bool(config.get("ALLOW_UPDATE"))
     files = list(config.get("DATA_FILES") or [])
     if files and not config.get("DATA_STORE"):
@@ -54,11 +55,12 @@ def spec_for(config: MutableMapping[str, Any]) -> StoreSpec:
         config["DATA_STORE"] = str(folder / "store")
     if config.get("DATA_STORE"):
         return StoreSpec("disk", str(config["DATA_STORE"]), writable=writable)
-    return StoreSpec("release", str(data_dir(config.get("DATA_DIR"))))
+    return StoreSpec("release", data)
 
 
 def open_app_store(config: MutableMapping[str, Any]) -> QueryStore:
-    """The store the app reads in-process (pages, health); it never writes."""
+    """The store the app reads in-process (pages, health); it never writes. The one
+    opener: query workers open the same spec (executor.py)."""
     return open_store(replace(spec_for(config), writable=False))
 
 
@@ -67,7 +69,6 @@ class Runtime:
     pid: int
     limits: Limits
     executor: Executor
-    cache: ResultCache
     spec: StoreSpec
     costs: CostBook
 
@@ -93,7 +94,6 @@ def get(app: Flask) -> Runtime:
                 quick=limits.quick_workers,
                 queue_wait=limits.queue_wait,
             ),
-            cache=ResultCache(limits.cache_bytes),
             spec=spec,
             costs=CostBook(),
         )

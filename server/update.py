@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
+from kzmig.graph.settings import UPDATE_TOKEN_ENV
 
 from . import querylog, runtime
 from .errors import ProtocolError
@@ -32,7 +33,7 @@ from .sparql import (
 
 bp = Blueprint("update", __name__)
 
-TOKEN_ENV = "KZMIG_UPDATE_TOKEN"
+TOKEN_ENV = UPDATE_TOKEN_ENV  # the one name, graph/settings.py
 
 
 @bp.before_request

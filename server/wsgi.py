@@ -1,10 +1,13 @@
 """Running the app under a production WSGI server: granian (default) or gunicorn.
 
+gunicorn is optional (``pip install 'kzmig[gunicorn]'``): the fallback for a platform
+granian has no wheel for.
+
 granian (a Rust HTTP server) is the default: on loopback it serves the endpoint's
-point lookups about twice as fast as gunicorn's sync workers (README, "SPARQL
-endpoint"). Neither server is asked to kill slow requests: queries run in the
-executor's worker processes, which the endpoint kills itself at the deadline,
-so the HTTP workers stay responsive whatever the queries do.
+point lookups about twice as fast as gunicorn's sync workers (docs/endpoint.md).
+Neither server is asked to kill slow requests: queries run in the executor's worker
+processes, which the endpoint kills itself at the deadline, so the HTTP workers stay
+responsive whatever the queries do.
 
 The app's configuration reaches the HTTP worker processes as JSON in
 $KZMIG_SERVE_CONFIG (granian starts its workers fresh, not by fork).
@@ -94,7 +97,13 @@ def run(
 def _gunicorn(
     config: Mapping[str, Any], *, host: str, port: int, workers: int, threads: int
 ) -> None:
-    from gunicorn.app.base import BaseApplication
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        sys.exit(
+            "kzmig serve --server gunicorn: gunicorn is not installed; install it with "
+            "pip install 'kzmig[gunicorn]', or use the default, --server granian"
+        )
 
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -1,4 +1,8 @@
-"""`kzmig check`: a clean tiny project passes; each planted problem is reported where it is."""
+"""`kzmig check`: a clean tiny project passes; each planted problem is reported where it is.
+
+Long because: one planted problem per check, each a few lines over one shared tiny
+project; splitting by check would repeat the project fixture in every file.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@
 A live `kzmig serve` answers before and after each fault; its answers must not
 change by a byte, the build must say what failed and where (file:line or the
 path on disk), and nothing half-written may stay behind.
+
+Long because: one table of faults, each planted in a copy and checked the same way.
 """
 
 from __future__ import annotations
@@ -235,6 +237,7 @@ def tiny_filesystem(where: Path, size: str) -> Iterator[Path]:
             subprocess.run(["umount", "-l", str(where)], capture_output=True, check=False)
 
 
+@pytest.mark.slow  # a build per failure point: ~15-30 s
 def test_full_disk_fails_cleanly_at_every_point(tmp_path: Path) -> None:
     """Fill a tiny filesystem to several levels: each build fails, says so, frees its space."""
     project = grow_project(tmp_path / "project", 60)
@@ -518,6 +521,7 @@ def kill_builds(tmp_path: Path, kills: int, seed: int) -> None:
     )
 
 
+@pytest.mark.slow  # builds killed at many points: ~20-45 s
 def test_kill_9_during_build_loses_nothing(tmp_path: Path) -> None:
     kill_builds(tmp_path, kills=8, seed=9)
 
@@ -530,6 +534,7 @@ def test_kill_9_during_build_loses_nothing_many_times(tmp_path: Path) -> None:
 # -- half-written data directories at server start ---------------------------------------------
 
 
+@pytest.mark.slow  # starts the server: ~15-25 s
 def test_server_start_ignores_a_half_written_data_directory(tmp_path: Path) -> None:
     data = tmp_path / "data"
     good = build(copy_project(tmp_path / "project"), data).release

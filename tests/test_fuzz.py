@@ -8,6 +8,8 @@ which are counted. A reply slower than the query timeout plus slack is a hang.
 
 The default run is derandomized and bounded; `-m slow` runs many more examples
 with fresh seeds. Anything found is kept below as an explicit @example.
+
+Long because: one live server, fuzzed through each of its routes in turn.
 """
 
 from __future__ import annotations

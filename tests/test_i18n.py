@@ -3,6 +3,9 @@
 The catalogues (server/translations) must be complete and in step with the
 templates and code; ``?lang=`` then ``Accept-Language`` choose the language; the
 page's own words and the labels of things, properties and classes follow it.
+
+Long because: every page's chrome in each language, the catalogues and the caches are
+checked over one built release fixture, which costs seconds to make.
 """
 
 from __future__ import annotations

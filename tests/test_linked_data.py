@@ -2,6 +2,9 @@
 
 In-process (Flask's test client) against the release built from the repo; the real
 clients (Comunica, SPARQLWrapper, rdflib, pyld, Chromium) are in test_ld_clients.py.
+
+Long because: one in-process release fixture serves every linked-data corner case;
+splitting it would build the release again per file.
 """
 
 from __future__ import annotations

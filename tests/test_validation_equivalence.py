@@ -1,12 +1,10 @@
-"""Our validation gives pyshacl's results, to the result, on the repository's shapes.
+"""Our validation gives plain pyshacl's results, to the result, on the repository's shapes.
 
-kzmig.graph.semantics.validate validates with graph/semantics/shacl_core/ (SHACL Core over plain
-dicts) when it implements every feature the shapes use, which it does for the
-repository's shapes; otherwise it feeds pyshacl only the triples the shapes
-can read, and on a big graph splits the shapes over forked processes. Every
-path must give exactly what plain pyshacl gives on the whole data graph
-(``validate_reference``). The data is the repository's own, and a copy broken
-on purpose in several ways so that there are many results to compare.
+kzmig.graph.semantics.validate feeds pyshacl only the triples the shapes can read, and
+on a big graph splits the shapes over forked processes. Both must give exactly what
+plain pyshacl gives on the whole data graph (``validate_reference``). The data is the
+repository's own, and a copy broken on purpose in several ways so that there are many
+results to compare.
 """
 
 from __future__ import annotations
@@ -18,13 +16,10 @@ from pathlib import Path
 import pytest
 from kzmig.graph.build import provenance as prov
 from kzmig.graph.build.pipeline import assemble, inputs_of, read_claims, read_texts, read_vocabulary
-from kzmig.graph.semantics import shacl_core
 from kzmig.graph.semantics import validate as v
 from kzmig.names import GRAPH_INFERRED, GRAPH_SHAPES, RESOURCE
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
-
-from tests.test_shacl_core import signature
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,20 +63,11 @@ def outcome(result: v.Validation) -> Counter[tuple[str, ...]]:
     )
 
 
-def test_the_repository_shapes_take_the_fast_path(repo: tuple[list[tuple], Graph]) -> None:
-    _, shapes = repo
-    assert shacl_core.unsupported_features(shapes) == []
-    assert shacl_core.supports(shapes)
-
-
 def test_the_repository_data_validates_the_same(repo: tuple[list[tuple], Graph]) -> None:
     data, shapes = repo
-    report = v.fast_report(data, shapes)
-    assert report is not None, "shacl_core validates the repository's shapes"
-    ours, reference = v._read_report(report), v.validate_reference(data, shapes)
+    ours, reference = v.validate(data, shapes, workers=1), v.validate_reference(data, shapes)
     assert ours.conforms == reference.conforms
     assert outcome(ours) == outcome(reference)
-    assert outcome(v.validate(data, shapes, workers=1)) == outcome(reference)
 
 
 def test_broken_data_gives_the_same_results(repo: tuple[list[tuple], Graph]) -> None:
@@ -90,27 +76,11 @@ def test_broken_data_gives_the_same_results(repo: tuple[list[tuple], Graph]) -> 
     reference = v.validate_reference(bad, shapes)
     assert len(reference.results) > 50, "the breakage should produce many results"
     assert not reference.conforms
-    report = v.fast_report(bad, shapes)
-    assert report is not None
-    ours = v._read_report(report)
+    ours = v.validate(bad, shapes, workers=1)
     assert ours.conforms == reference.conforms
     assert outcome(ours) == outcome(reference)
-    assert outcome(v.validate(bad, shapes, workers=1)) == outcome(reference)
-
-
-def test_broken_data_gives_the_same_report(repo: tuple[list[tuple], Graph]) -> None:
-    """The published report: same values, components, details and sh:conforms as pyshacl's."""
-    data, shapes = repo
-    bad = broken(data)
-    report = v.fast_report(bad, shapes)
-    assert report is not None
-    reference = v.validate_reference(bad, shapes).report
-    assert signature(report) == signature(reference)
-    components = {str(o) for o in report.objects(None, v.SH.sourceConstraintComponent)}
+    components = {str(o) for o in ours.report.objects(None, v.SH.sourceConstraintComponent)}
     assert len(components) >= 5, components
-    assert any(True for _ in report.objects(None, v.SH.value))
-    # (whole-graph isomorphism is checked on the small cases of tests/test_shacl_core.py:
-    # on this many results rdflib's canonicalisation takes minutes)
 
 
 def test_the_parallel_split_gives_the_same_results(
@@ -120,7 +90,7 @@ def test_the_parallel_split_gives_the_same_results(
     bad = broken(data)
     monkeypatch.setattr(v, "PARALLEL_FROM", 0)
     assert v._shape_parts(shapes, 2), "the repository's shapes can be split"
-    ours = v.validate_with_pyshacl(bad, shapes, workers=2)  # the fallback for other shapes
+    ours = v.validate(bad, shapes, workers=2)
     reference = v.validate_reference(bad, shapes)
     assert outcome(ours) == outcome(reference)
     # one report node, conforming only if every part conformed
@@ -146,7 +116,6 @@ def test_shapes_that_can_read_anything_get_all_the_data() -> None:
         format="turtle",
     )
     assert v.readable_predicates(shapes) is None
-    assert not shacl_core.supports(shapes), "sh:closed goes to pyshacl"
     x, c, p, q = (URIRef(f"urn:ex:{n}") for n in ("x", "C", "p", "q"))
     data = [(x, RDF.type, c), (x, p, Literal(1)), (x, q, Literal(2))]
     ours = v.validate(data, shapes, workers=1)

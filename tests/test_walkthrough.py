@@ -1,6 +1,6 @@
-"""The README's walk-through, step by step, on a copy of the repository.
+"""The walk-through of docs/editing.md, step by step, on a copy of the repository.
 
-The Turtle, YAML and query are read from README.md itself, so the walk-through
+The Turtle, YAML and query are read from docs/editing.md itself, so the walk-through
 and this test cannot drift apart: add a subclass (first without its Kazakh
 label, which `kzmig check` must report), a shape, a claim; check, format,
 build, serve for real; find the claim in query results and the class in the
@@ -28,9 +28,10 @@ CLASS = "https://w3id.org/kzmig/ontology#AgriculturalSettlerGroup"
 
 
 def walkthrough_blocks() -> list[tuple[str, str]]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("### Walk-through")
-    section = readme[start : readme.index("\n## ", start)]
+    readme = (ROOT / "docs" / "editing.md").read_text(encoding="utf-8")
+    start = readme.index("## Walk-through")
+    end = readme.find("\n## ", start)
+    section = readme[start : end if end > 0 else None]
     blocks = re.findall(r"^( *)```(\w+)\n(.*?)^\1```", section, re.MULTILINE | re.DOTALL)
     return [(lang, textwrap.dedent(body)) for _, lang, body in blocks]
 

@@ -12,6 +12,9 @@ Stages, each a function with one job, run in order by :func:`build`:
 
 Any failure raises before ``publish`` swaps anything: the release being
 served stays exactly as it was.
+
+Long because: the publish stage (staging folder, fsync, atomic swap, pruning) still
+lives here with the stages it follows; it belongs in graph/release/ (issue #15).
 """
 
 from __future__ import annotations
@@ -264,9 +267,13 @@ def asserted_triples(q: Quads, claims: dict[str, list[Claim]]) -> list[tuple[Any
 
 
 def infer(
-    q: Quads, claims: dict[str, list[Claim]], run: prov.Run, root: Path | None = None
+    q: Quads,
+    claims: dict[str, list[Claim]],
+    run: prov.Run,
+    root: Path | None = None,
+    reasoner: str = "reasonable",
 ) -> Reasoning:
-    result = closure(asserted_triples(q, claims))
+    result = closure(asserted_triples(q, claims), reasoner)
     if result.inconsistencies:
         where = _claims_about(claims)
         raise InputError(
@@ -531,6 +538,7 @@ def build(
     *,
     if_changed: bool = False,
     keep: int = 3,
+    reasoner: str = "reasonable",
     log: Callable[[str], None] = lambda _: None,
 ) -> Outcome:
     """Build a release from ``root`` (ontology/, shapes/, sources/) into ``data``."""
@@ -547,7 +555,11 @@ def build(
                 existing = Release.current(data)
             except Exception:
                 existing = None
-            if existing is not None and existing.manifest.get("inputs_hash") == digest_all:
+            if (
+                existing is not None
+                and existing.manifest.get("inputs_hash") == digest_all
+                and existing.manifest.get("reasoner", "reasonable") == reasoner
+            ):
                 log(f"release {existing.version} is up to date (inputs unchanged)")
                 return Outcome(existing, False, existing.manifest.get("report", {}))
         started = datetime.now(UTC)
@@ -564,7 +576,7 @@ def build(
         with report.stage("assemble"):
             q = assemble(texts, claims, ontology, shapes, run, inputs)
         with report.stage("reason"):
-            reasoning = infer(q, claims, run, root)
+            reasoning = infer(q, claims, run, root, reasoner)
         with report.stage("validate"):
             validation = check_shapes(q, claims, shapes)
         ended = datetime.now(UTC)
@@ -580,6 +592,7 @@ def build(
             "software_version": SOFTWARE_VERSION,
             "created": ended.isoformat(timespec="seconds"),
             "inputs_hash": digest_all,
+            "reasoner": reasoner,
             "inputs": inputs,
             "sources": [
                 {

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
-from kzmig.graph.release.layout import NoRelease, data_dir
+from kzmig.graph.release.layout import NoRelease
+from kzmig.graph.release.layout import data_dir as resolve_data_dir
 from kzmig.graph.remote.push import push_command
+from kzmig.graph.settings import UPDATE_TOKEN_ENV, config_from_options, options_of
 
 from .report import report
-from .serve_options import endpoint_config, endpoint_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,33 +25,10 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder holding ontology/, shapes/, sources/.",
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where releases are written. Default: $KZMIG_DATA_DIR or ./var.",
-)
-@click.option(
-    "--if-changed",
-    is_flag=True,
-    help="Do nothing when the current release was built from the same inputs.",
-)
-@click.option(
-    "--keep",
-    type=click.IntRange(1),
-    default=3,
-    show_default=True,
-    help="How many complete releases to keep.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_json: bool) -> None:
+@options_of("build")
+def build(
+    root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_json: bool, reasoner: str
+) -> None:
     """Build the graph and publish it as a new release.
 
     Stages, in order: read ontology/ and shapes/; read sources/ and segment
@@ -64,10 +44,15 @@ def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_jso
     from kzmig.graph.build.pipeline import BuildError
     from kzmig.graph.build.pipeline import build as run_build
 
-    target = _data_dir(data_dir)
+    target = resolve_data_dir(data_dir)
     try:
         outcome = run_build(
-            root, target, if_changed=if_changed, keep=keep, log=lambda m: click.echo(m, err=True)
+            root,
+            target,
+            if_changed=if_changed,
+            keep=keep,
+            reasoner=reasoner,
+            log=lambda m: click.echo(m, err=True),
         )
     except BuildError as e:
         click.echo(f"kzmig build: {e}", err=True)
@@ -89,70 +74,19 @@ def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_jso
 
 
 @main.command()
-@click.option(
-    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="$HOST or 127.0.0.1"
-)
-@click.option(
-    "--port",
-    type=int,
-    default=lambda: int(os.environ.get("PORT", "8000")),
-    show_default="$PORT or 8000",
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Serve the current release of this data directory.",
-)
-@click.option(
-    "--data",
-    "data_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Serve these RDF files (Turtle, TriG, N-Triples, N-Quads) from memory "
-    "instead of a release. Repeat for several files.",
-)
-@click.option("--workers", type=click.IntRange(1), default=2, show_default=True)
-@click.option(
-    "--get",
-    "get_path",
-    default=None,
-    metavar="PATH",
-    help="Answer one request for PATH in-process, print it, and exit.",
-)
-@click.option("--accept", default=None, help="With --get: the Accept header to send.")
-@endpoint_options
-@click.option(
-    "--store",
-    "store_url",
-    default=None,
-    metavar="URL",
-    help="Serve the release pushed to this SPARQL store (`kzmig push --store URL`).",
-)
-@click.option(
-    "--base-iri",
-    default=None,
-    help="The base of the IRIs served at /resource/... (default https://w3id.org/kzmig/).",
-)
+@options_of("serve")
 def serve(
     host: str,
     port: int,
-    data_dir: Path | None,
-    data_files: tuple[Path, ...],
     workers: int,
+    http_server: str,
     get_path: str | None,
     accept: str | None,
-    store_url: str | None,
-    base_iri: str | None,
-    **endpoint: object,
+    **endpoint: Any,
 ) -> None:
     """Serve the graph: SPARQL endpoint, pages and dumps."""
-    config = {"DATA_DIR": str(_data_dir(data_dir)), "DATA_FILES": [str(f) for f in data_files]}
-    config.update(endpoint_config(endpoint, bool(data_files)))
-    if store_url:
-        config["STORE_URL"] = store_url
-    if base_iri:
-        config["BASE_IRI"] = base_iri
+    config = endpoint_config(endpoint)
+    config["DATA_DIR"] = str(resolve_data_dir(config.get("DATA_DIR")))
     try:
         if get_path is not None:
             from kzmig.server.app import create_app
@@ -163,14 +97,22 @@ def serve(
             sys.exit(0 if response.status_code < 400 else 1)
         from kzmig.server.wsgi import run
 
-        run(config, host=host, port=port, workers=workers, server=str(endpoint["http_server"]))
+        run(config, host=host, port=port, workers=workers, server=http_server)
     except NoRelease as e:
         click.echo(f"kzmig serve: {e}", err=True)
         sys.exit(1)
 
 
-def _data_dir(explicit: Path | None) -> Path:
-    return data_dir(explicit)
+def endpoint_config(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The app configuration for `kzmig serve`'s options; refuses an unusable combination."""
+    config = config_from_options(dict(values), "serve")
+    if config.get("ALLOW_UPDATE") and not os.environ.get(UPDATE_TOKEN_ENV):
+        raise click.UsageError(f"--allow-update needs a token: set {UPDATE_TOKEN_ENV}")
+    if config.get("ALLOW_UPDATE") and not config.get("DATA_FILES"):
+        raise click.UsageError(
+            "--allow-update needs --data FILE...: a published release is read-only"
+        )
+    return config
 
 
 main.add_command(report)

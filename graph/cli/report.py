@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from kzmig.graph.settings import option
 
 
 @click.group()
@@ -15,13 +16,7 @@ def report() -> None:
 
 
 @report.command("coverage")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder holding sources/.",
-)
+@option("root", help="Project folder holding sources/.")
 @click.option(
     "--strict", is_flag=True, help="Exit with status 1 if a factual sentence is uncovered."
 )

@@ -16,6 +16,9 @@ reports, each finding at ``file:line`` where there is one:
 
 Errors make the command fail (exit 1); warnings are shown and do not.
 The quotes of the claim sheets are anchored by ``kzmig build``, not here.
+
+Long because: the checks SPARQL can't express (over the Turtle as written: lines,
+language tags, duplicates) live with the runner of the SPARQL ones.
 """
 
 from __future__ import annotations

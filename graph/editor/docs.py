@@ -11,6 +11,9 @@ reads a pyproject.toml it does not install); 3.3.4 runs, but prints the labels
 of all languages run together without their tags, has no section for named
 individuals and knows nothing of SHACL, and pulls in httpx, dominate and
 html5lib. A Jinja template over rdflib does all we need with what is installed.
+
+Long because: the page gathers classes, properties, individuals and the shapes that
+apply to each; the HTML itself is in templates/ontology.html.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import click
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kzmig.graph.build.vocabulary import read_turtle, turtle_files
 from kzmig.graph.release.layout import data_dir as default_data_dir
+from kzmig.graph.settings import option
 from kzmig.names import KZO, ONTOLOGY_IRI, PREFIXES, RESOURCE
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
@@ -553,25 +557,14 @@ def write_docs(root: Path, out: Path) -> Path:
 
 
 @click.command("docs")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder holding ontology/ and shapes/.",
-)
+@option("root", help="Project folder holding ontology/ and shapes/.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Output folder. Default: docs/ in the data directory ($KZMIG_DATA_DIR or ./var).",
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The data directory whose docs/ folder is the default output.",
-)
+@option("data-dir", help="The data directory whose docs/ folder is the default output.")
 def docs_command(root: Path, out: Path | None, data_dir: Path | None) -> None:
     """Write the HTML documentation of the ontology (classes, properties, individuals, shapes).
 

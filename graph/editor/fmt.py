@@ -23,6 +23,9 @@ by name. Objects are sorted (labels by language), duplicates dropped; lists
 ``( )`` keep their order. Full IRIs are written with a declared prefix when
 one fits. Every result is checked against the input: same graph (isomorphic)
 and the same comments, or the file is left alone.
+
+Long because: the canonical layout (order, grouping, wrapping, comments kept) is one
+algorithm over one parsed file.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from pathlib import Path
 
 import click
 from kzmig.graph.build.vocabulary import turtle_files
+from kzmig.graph.settings import option
 from kzmig.names import VOCABULARIES
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -525,13 +529,7 @@ def _first_difference(a: str, b: str) -> int:
 
 
 @click.command("fmt")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder holding ontology/ and shapes/.",
-)
+@option("root", help="Project folder holding ontology/ and shapes/.")
 @click.option(
     "--check", "check_only", is_flag=True, help="Change nothing; fail if a file is not canonical."
 )

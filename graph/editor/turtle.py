@@ -7,6 +7,9 @@ syntax tree: directives, statements (subject + predicate-object list), nested
 ``[ ]`` and ``( )``, each with the comments that belong to it and its line.
 It trusts its input to be valid Turtle (callers parse with a real parser
 first); what it cannot read raises :class:`TurtleSyntaxError` with the line.
+
+Long because: a Turtle lexer and parser that keeps comments and line numbers is one
+grammar.
 """
 
 from __future__ import annotations

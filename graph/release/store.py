@@ -84,12 +84,15 @@ class QueryStore(Protocol):
 
 @dataclass(frozen=True)
 class StoreSpec:
-    """How to open a store in another process: ``kind`` is "release", "disk" or "memory"."""
+    """How to open a store in another process: ``kind`` is "release", "disk", "memory" or
+    "remote" (``path`` is then the store's URL, and ``data`` the data directory holding
+    the pushed release's files)."""
 
     kind: str
     path: str = ""
     files: tuple[str, ...] = ()
     writable: bool = False
+    data: str = ""
 
 
 def open_store(spec: StoreSpec) -> QueryStore:
@@ -104,7 +107,7 @@ def open_store(spec: StoreSpec) -> QueryStore:
             RemoteStore,  # a SPARQL store elsewhere (kzmig push --store)
         )
 
-        return RemoteStore(spec.path)  # type: ignore[return-value]
+        return RemoteStore(spec.path, data=Path(spec.data) if spec.data else None)  # type: ignore[return-value]
     raise ValueError(f"unknown store kind {spec.kind!r}")
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 from kzmig.graph.release.layout import Release
+from kzmig.graph.settings import option
 
 from .adapter import StoreError
 from .names import P_GRAPH, P_PUSHED, P_VERSION, POINTER, STAGING, staging_name
@@ -177,12 +178,7 @@ def push(
     "kind is told by its Server header. Credentials: user:password@ in the URL, or "
     "$KZMIG_STORE_USER / $KZMIG_STORE_PASSWORD, or $KZMIG_STORE_TOKEN (bearer).",
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Push the current release of this data directory. Default: $KZMIG_DATA_DIR or ./var.",
-)
+@option("data-dir", help="Push the current release of this data directory. Default: ./var.")
 @click.option("--force", is_flag=True, help="Push even when the store already has this release.")
 def push_command(store_url: str, data_dir: Path | None, force: bool) -> None:
     """Publish the current release into a remote SPARQL store, all or nothing.

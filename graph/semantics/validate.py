@@ -5,15 +5,7 @@ so the data graph is the asserted claims, the ontology (for class hierarchy:
 SHACL's sh:class follows rdfs:subClassOf in the data graph) and the
 provenance and text graphs, validated without inference.
 
-pyshacl is the reference (``validate_reference``, and the tests), but on a 1M
-triple release it takes ~35 s, most of it building and walking an rdflib
-Graph. So ``validate`` first tries graph/semantics/shacl_core/: SHACL Core as the
-repository's shapes use it, evaluated over dicts built in one pass over the
-triples, writing the report pyshacl would write (same results, messages,
-severities, source shapes, nested details; tests/test_validation_equivalence.py
-and tests/test_shacl_core.py prove it). A shapes graph using anything it does
-not implement (sh:closed, SPARQL, sh:xone, complex paths, ...) goes to pyshacl,
-made fast on a big graph without changing a single result:
+Validation is pyshacl's, made fast on a big graph without changing a single result:
 
 - only the triples the shapes can read go into the data graph: SHACL Core
   reads a node's values along the paths the shapes name, its rdf:type and the
@@ -37,8 +29,6 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
-
-from . import shacl_core
 
 Triple = tuple[Node, Node, Node]
 log = logging.getLogger(__name__)
@@ -95,32 +85,8 @@ def data_graph(data: Iterable[Triple], shapes: Graph) -> Graph:
 
 
 def validate(data: Iterable[Triple], shapes: Graph, *, workers: int | None = None) -> Validation:
-    """Validate the asserted data against the shapes (SHACL Core, no inference).
-
-    graph/semantics/shacl_core/ when it implements everything the shapes use, pyshacl otherwise.
-    """
-    triples = data if isinstance(data, list | tuple) else list(data)
-    fast = fast_report(triples, shapes)
-    if fast is not None:
-        return _read_report(fast)
-    return validate_with_pyshacl(triples, shapes, workers=workers)
-
-
-def fast_report(data: Iterable[Triple], shapes: Graph) -> Graph | None:
-    """The report of graph/semantics/shacl_core/, or None when the shapes need pyshacl."""
-    try:
-        compiled = shacl_core.compile_shapes(shapes)
-        outcome, index = shacl_core.validate(data, compiled)
-        return shacl_core.report_graph(outcome, index, compiled)
-    except shacl_core.Unsupported as e:
-        log.info("validating with pyshacl: %s", e)
-        return None
-
-
-def validate_with_pyshacl(
-    data: Iterable[Triple], shapes: Graph, *, workers: int | None = None
-) -> Validation:
-    """pyshacl on the triples the shapes can read; on a big graph, in forked processes."""
+    """Validate the asserted data against the shapes (pyshacl, no inference): on the
+    triples the shapes can read; on a big graph, in forked processes."""
     graph = data_graph(data, shapes)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     parts = _shape_parts(shapes, workers) if workers > 1 and len(graph) >= PARALLEL_FROM else None
