@@ -59,6 +59,22 @@ def endpoint_options(command: F) -> F:
             "Default: 1 when it has 3 or more.",
         ),
         click.option(
+            "--max-query-memory",
+            "max_query_memory_mib",
+            type=click.IntRange(0),
+            default=1024,
+            show_default=True,
+            metavar="MIB",
+            help="Memory one query may use, in MiB (the query worker's data segment); past "
+            "it the query is stopped with 503 and its worker replaced. 0: no cap.",
+        ),
+        click.option(
+            "--store-is-isolated",
+            is_flag=True,
+            help="With --store on a non-loopback host: say that the store has been set up "
+            "with no outbound network / SERVICE and LOAD refused (docs/security-engine.md).",
+        ),
+        click.option(
             "--max-request-bytes",
             type=click.IntRange(1024),
             default=1_000_000,
@@ -103,4 +119,6 @@ def endpoint_config(options: Mapping[str, Any], data_files: bool) -> dict[str, A
         "QUICK_WORKERS": options.get("quick_workers"),
         "MAX_QUERY_BYTES": options["max_request_bytes"],
         "CACHE_BYTES": options["cache_mb"] * 1_000_000,
+        "MAX_QUERY_MEMORY": options["max_query_memory_mib"] * (1 << 20),
+        "STORE_IS_ISOLATED": bool(options.get("store_is_isolated")),
     }

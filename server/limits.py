@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_BYTES": 64_000_000,  # the result cache per HTTP worker; 0 turns it off
     "ALLOW_UPDATE": False,  # /update and /store answer only with --allow-update
     "UPDATE_TOKEN": None,  # the bearer token for them ($KZMIG_UPDATE_TOKEN)
+    "MAX_QUERY_MEMORY": 1 << 30,  # bytes of data one query worker may use (0: no cap)
+    # "required": a query worker that can't be cut off the network does not start;
+    # "best": it starts, and the log says only the guard remains (server/sandbox.py)
+    "NETWORK_ISOLATION": "best",
 }
 
 
@@ -38,6 +42,8 @@ class Limits:
     queue_wait: float
     retry_after: int
     cache_bytes: int
+    max_query_memory: int = DEFAULTS["MAX_QUERY_MEMORY"]
+    network_isolation: str = "best"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Limits:
@@ -60,6 +66,8 @@ class Limits:
             queue_wait=float(get("QUEUE_WAIT")),
             retry_after=int(get("RETRY_AFTER")),
             cache_bytes=int(get("CACHE_BYTES")),
+            max_query_memory=int(get("MAX_QUERY_MEMORY")),
+            network_isolation=str(get("NETWORK_ISOLATION")),
         )
 
     def request_timeout(self, asked: str | None) -> float:

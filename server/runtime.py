@@ -21,7 +21,7 @@ from kzmig.graph.release import data_dir
 from kzmig.graph.store import QueryStore, StoreSpec, load_files, open_store
 
 from .cache import ResultCache
-from .executor import Executor
+from .executor import Confinement, Executor
 from .lanes import CostBook
 from .limits import DEFAULTS, Limits
 
@@ -92,6 +92,7 @@ def get(app: Flask) -> Runtime:
                 limits.pool_size - limits.quick_workers,
                 quick=limits.quick_workers,
                 queue_wait=limits.queue_wait,
+                confine=Confinement(limits.network_isolation, limits.max_query_memory),
             ),
             cache=ResultCache(limits.cache_bytes),
             spec=spec,

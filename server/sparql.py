@@ -1,25 +1,27 @@
 """The SPARQL 1.1 Protocol on /sparql: query by GET, form POST or direct POST.
 
 Every query runs in a killable worker process (executor.py) under the server's
-timeout, which a request may lower with ``timeout=``, except one-pattern lookups whose
-work the row cap bounds (lanes.bounded), answered in the serving process; results are capped at
+timeout, which a request may lower with ``timeout=``, with no network and a memory
+cap (sandbox.py); the serving process never evaluates query text. Results are capped at
 MAX_ROWS (headers ``X-SPARQL-MaxRows`` and, when cut, ``X-SPARQL-Truncated``);
 repeated queries on the same store version come from a cache, with ETags.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
-from . import cache, jobs, lanes, querylog, replay, runtime
+from . import cache, lanes, querylog, replay, runtime, sandbox
 from .errors import ProtocolError
-from .executor import Busy, TimedOut, WorkerLost
+from .executor import Busy, OutOfMemory, TimedOut, WorkerLost
 
 bp = Blueprint("sparql", __name__)
+log = logging.getLogger("kzmig.query")
 
 CORS_EXPOSE = "ETag, Retry-After, X-SPARQL-MaxRows, X-SPARQL-Truncated, X-Query-Time"
 
@@ -202,11 +204,9 @@ def answer(job: dict[str, Any], timeout: float, text: str) -> Response:
             g.kz_log["cache"] = "hit"
             replay.mark(version, rows=hit.get("rows"), text=text)
             return respond(hit, rt.limits.max_rows, tag)
-    if rt.spec.kind == "release" and lanes.bounded(text):
-        # a lookup bounded by the row cap: answered here, no worker round trip (lanes.py)
-        reply = jobs.run(current_app.extensions["kzmig.store"], job)
-    else:
-        reply = run_job(job, timeout, shape=lanes.shape(text))
+    # user text is evaluated only in a query worker, under its deadline, kill, memory cap and
+    # without network (server/sandbox.py); never here (issue #14)
+    reply = run_job(job, timeout, shape=lanes.shape(text))
     if reply["status"] == 200 and tagged:
         g.kz_log["cache"] = "miss"
         version = reply.get("version", version)
@@ -244,7 +244,13 @@ def run_job(job: dict[str, Any], timeout: float, *, shape: str | None = None) ->
             "selective (LIMIT, a narrower pattern) or ask for less",
             retry,
         ) from None
+    except OutOfMemory:
+        rt.costs.record(shape, float("inf"))
+        log.warning("kzmig: a query worker went past its memory cap and was replaced")
+        raise ProtocolError(503, sandbox.TOO_MUCH_MEMORY, retry) from None
     except WorkerLost as e:
+        rt.costs.record(shape, float("inf"))
+        log.warning("kzmig: a query worker died while running a job (%s); replaced", e)
         raise ProtocolError(
             500, f"the query process died while running it ({e}); it has been replaced", retry
         ) from None
