@@ -108,8 +108,9 @@ def run_query(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
 @functools.lru_cache(maxsize=512)
 def _screen(text: str, base: str | None) -> tuple[tuple[str, str], ...]:
     """Refuse outbound requests; the FROM / FROM NAMED graphs (memoized: lookups repeat)."""
-    toks = guard.tokens(text)
+    toks = guard.tokens(text, limit=guard.MAX_TOKENS)
     guard.check_depth(text, toks)
+    guard.check_size(text, toks)
     guard.check_no_outbound(text, toks)
     return tuple(guard.dataset_clauses(text, base, toks))
 
@@ -159,6 +160,7 @@ def run_update(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
     text: str = job["update"]
     toks = guard.tokens(text)
     guard.check_depth(text, toks)
+    guard.check_size(text, toks, query=False)
     guard.check_no_outbound(text, toks)
     text = guard.add_using(text, job.get("using") or [], job.get("using_named") or [])
     try:

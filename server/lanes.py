@@ -24,6 +24,7 @@ from . import guard
 QUICK_SECONDS = 0.05  # a query under this (in its worker) counts as quick
 RECENT = 8  # how many of a shape's latest runs must all be quick
 MAX_SHAPES = 10_000
+MAX_SHAPE_CHARS = 4_000  # a longer query is never taken for a quick one
 
 # Words that make a query's cost grow with the data, whatever it binds.
 _HEAVY_WORDS = frozenset(
@@ -38,6 +39,8 @@ def shape(text: str) -> str | None:
     out: list[str] = []
     selects = 0
     previous = ""
+    if len(text) > MAX_SHAPE_CHARS:
+        return None  # not a lookup; and lexing it here would cost the HTTP process time
     for tok in guard.tokens(text):
         if tok.kind == "word":
             upper = tok.text.upper()

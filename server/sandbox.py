@@ -47,7 +47,7 @@ SECCOMP = "seccomp socket filter"
 # The stack of the thread that runs jobs in a worker. pyoxigraph's parser recurses:
 # 50,000 nested ``!`` overflow the default 8 MiB and kill the process; this much is
 # address space reserved, not memory used (pages are touched only as deep as it goes).
-STACK_BYTES = 512 * 1024 * 1024
+STACK_BYTES = 256 * 1024 * 1024
 TOO_MUCH_MEMORY = (
     "the query used more memory than this server allows one query (--max-query-memory) "
     "and was stopped; ask for less (LIMIT, fewer or shorter computed values)"
