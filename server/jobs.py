@@ -16,6 +16,10 @@ from kzmig.graph.store import QueryStore
 
 from . import conneg, guard, results
 
+NO_NETWORK = (
+    " (query processes here have no network: SERVICE, LOAD and remote graphs can't be reached)"
+)
+
 
 def _error(status: int, message: str, version: str = "") -> dict[str, Any]:
     return {"status": status, "message": message, "body": b"", "media": None, "version": version}
@@ -101,7 +105,9 @@ def run_query(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
         return _error(400, _syntax("query", e), version)
     except (TimeoutError, StoreUnavailable) as e:  # before OSError: TimeoutError is one
         return _error(503, f"the store could not answer: {e}", version)
-    except (OSError, ValueError, RuntimeError) as e:
+    except OSError as e:  # e.g. a SERVICE the guard did not see, refused by the sandbox
+        return _error(400, f"query failed: {e}{NO_NETWORK}", version)
+    except (ValueError, RuntimeError) as e:
         return _error(400, f"query failed: {e}", version)
 
 
@@ -167,7 +173,9 @@ def run_update(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
         store.update(text, base_iri=job.get("base"), timeout=job.get("timeout"))
     except SyntaxError as e:
         return _error(400, _syntax("update", e))
-    except (OSError, ValueError, RuntimeError) as e:
+    except OSError as e:
+        return _error(400, f"update failed: {e}{NO_NETWORK}")
+    except (ValueError, RuntimeError) as e:
         return _error(400, f"update failed: {e}")
     return {"status": 204, "body": b"", "media": None, "version": store.version}
 
