@@ -2,7 +2,8 @@
 
 Every query runs in a killable worker process (executor.py) under the server's
 timeout, which a request may lower with ``timeout=``, with no network and a memory
-cap (sandbox.py); the serving process never evaluates query text. Results are capped at
+cap (sandbox.py); the serving process never hands query text to the engine (it answers
+point lookups of a strict grammar itself, from an index scan: lookup.py). Results are capped at
 MAX_ROWS (headers ``X-SPARQL-MaxRows`` and, when cut, ``X-SPARQL-Truncated``);
 repeated queries on the same store version come from a cache, with ETags.
 """
@@ -16,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
-from . import cache, lanes, querylog, replay, runtime, sandbox
+from . import cache, lanes, lookup, querylog, replay, runtime, sandbox
 from .errors import ProtocolError
 from .executor import Busy, OutOfMemory, TimedOut, WorkerLost
 
@@ -205,8 +206,16 @@ def answer(job: dict[str, Any], timeout: float, text: str) -> Response:
             replay.mark(version, rows=hit.get("rows"), text=text)
             return respond(hit, rt.limits.max_rows, tag)
     # user text is evaluated only in a query worker, under its deadline, kill, memory cap and
-    # without network (server/sandbox.py); never here (issue #14)
-    reply = run_job(job, timeout, shape=lanes.shape(text))
+    # without network (server/sandbox.py); here, only a lookup of lookup.py's strict grammar
+    # is answered, from an index scan (no text reaches the engine)
+    found = None
+    if rt.spec.kind == "release" and not job["default"] and not job["named"]:
+        found = lookup.parse(text)
+    if found is not None:
+        store = current_app.extensions["kzmig.store"]
+        reply = lookup.answer(store.oxigraph(), found, job, store.version)
+    else:
+        reply = run_job(job, timeout, shape=lanes.shape(text))
     if reply["status"] == 200 and tagged:
         g.kz_log["cache"] = "miss"
         version = reply.get("version", version)

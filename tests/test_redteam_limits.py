@@ -183,8 +183,10 @@ def test_a_worker_killed_mid_query_gets_a_clear_5xx(watched: Served) -> None:
 def test_query_workers_have_no_network_and_a_memory_cap(served: Served) -> None:
     """The mechanisms themselves, seen from outside: each worker is in a network namespace
     of its own (or has seccomp on) and has RLIMIT_DATA set."""
-    workers = _query_workers(served.pid)
-    assert workers
+    deadline = time.monotonic() + 30  # a worker killed by an earlier test may be restarting
+    while not (workers := _query_workers(served.pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert workers, "no query worker found (they carry a data-size limit)"
     own_netns = os.readlink("/proc/self/ns/net")
     for p in workers:
         status = Path(f"/proc/{p}/status").read_text()
