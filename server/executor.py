@@ -22,6 +22,12 @@ the process that owns the pool.
 
 A request that finds no worker free waits up to ``queue_wait`` seconds (within
 its deadline) and then gets 503.
+
+Before it opens the store, a worker cuts itself off the network and caps its data
+segment (sandbox.py, ``Confinement``), and it runs jobs on a thread with a large
+stack: SERVICE and LOAD find no network whatever the query says, a query past the
+memory cap aborts its worker (the client gets 503 + Retry-After, ``OutOfMemory``), and
+the parser's recursion does not overflow.
 """
 
 from __future__ import annotations

@@ -1,4 +1,11 @@
-"""What a query or update may ask the server to do: no outbound requests (SSRF).
+"""Friendly refusals of what a query or update asks for: SERVICE, LOAD, remote FROM, size.
+
+NOT THE DEFENCE. This lexer reads some spellings differently from the engine's parser
+(``ex:a\\#`` is an escaped name to the parser and a comment here; ``ex:a\\'`` starts a
+string here): what guarantees that no query connects out is that the query workers
+have no network (sandbox.py); what bounds a query is the worker's deadline, memory cap
+and stack (executor.py). This module only turns the common cases into a clear 400
+(docs/security-engine.md).
 
 pyoxigraph fetches over HTTP for ``SERVICE`` and ``LOAD``, so both are refused
 before the text reaches it. ``FROM`` / ``FROM NAMED`` never fetch in pyoxigraph,

@@ -154,9 +154,9 @@ def isolate() -> list[str]:
 def limit_memory(max_bytes: int | None) -> None:
     """Cap this process's data segment (heap and private anonymous maps) at ``max_bytes``.
 
-    RLIMIT_DATA, not RLIMIT_AS: RocksDB and the allocator reserve address space they
-    never touch, and an idle worker's virtual size is far above its data (measured in
-    docs/security-engine.md). Past the cap, allocations fail and pyoxigraph aborts the
+    RLIMIT_DATA, not RLIMIT_AS: RocksDB maps the store's files and reserves thread
+    stacks, so the address space grows with the store, not with the query; under a
+    small RLIMIT_AS the store does not even open (measured in docs/security-engine.md). Past the cap, allocations fail and pyoxigraph aborts the
     worker, which the executor reports and replaces.
     """
     if not max_bytes:
