@@ -156,8 +156,9 @@ def limit_memory(max_bytes: int | None) -> None:
 
     RLIMIT_DATA, not RLIMIT_AS: RocksDB maps the store's files and reserves thread
     stacks, so the address space grows with the store, not with the query; under a
-    small RLIMIT_AS the store does not even open (measured in docs/security-engine.md). Past the cap, allocations fail and pyoxigraph aborts the
-    worker, which the executor reports and replaces.
+    small RLIMIT_AS the store does not even open (measured in docs/security-engine.md).
+    Past the cap, allocations fail and pyoxigraph aborts the worker, which the executor
+    reports and replaces.
     """
     if not max_bytes:
         return
