@@ -184,6 +184,38 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=0,
     ),
     Setting(
+        "max-query-memory",
+        ("serve",),
+        "int",
+        1024,
+        "Memory one query may use, in MiB (the query worker's data segment, RLIMIT_DATA); "
+        "past it the query is stopped with 503 and its worker replaced. 0: no cap.",
+        key="MAX_QUERY_MEMORY",
+        minimum=0,
+        scale=1 << 20,
+        metavar="MIB",
+        dest="max_query_memory_mib",
+    ),
+    Setting(
+        "store-is-isolated",
+        ("serve",),
+        "flag",
+        False,
+        "With --store on a non-loopback host: say that the store has been set up with no "
+        "outbound network / SERVICE and LOAD refused (docs/security.md).",
+        key="STORE_IS_ISOLATED",
+    ),
+    Setting(
+        "network-isolation",
+        (),
+        "choice",
+        "best",
+        "required: a query worker that can't be cut off the network does not start; best: it "
+        "starts, and the log says only the guard remains (server/sandbox.py).",
+        key="NETWORK_ISOLATION",
+        choices=("best", "required"),
+    ),
+    Setting(
         "max-request-bytes",
         ("serve",),
         "int",

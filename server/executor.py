@@ -22,11 +22,18 @@ the process that owns the pool.
 
 A request that finds no worker free waits up to ``queue_wait`` seconds (within
 its deadline) and then gets 503.
+
+Before it opens the store, a worker cuts itself off the network and caps its data
+segment (sandbox.py, ``Confinement``), and it runs jobs on a thread with a large
+stack: SERVICE and LOAD find no network whatever the query says, a query past the
+memory cap aborts its worker (the client gets 503 + Retry-After, ``OutOfMemory``), and
+the parser's recursion does not overflow.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 import pickle
@@ -39,8 +46,11 @@ from typing import Any
 
 from kzmig.graph.release.store import StoreSpec, open_store
 
+from . import sandbox
+
 STARTUP_WAIT = 30.0  # seconds a request waits for a worker that is still starting
 GENERAL, QUICK = "general", "quick"
+log = logging.getLogger("kzmig.query")
 GENERAL_NICE = 5  # CPU priority of general workers below the quick lane's
 
 
@@ -53,23 +63,63 @@ class TimedOut(Exception):
 
 
 class WorkerLost(Exception):
-    """The worker died while running the job (out of memory, a crash)."""
+    """The worker died while running the job (a crash, or killed from outside)."""
 
 
-def _worker_main(conn: Connection, spec: StoreSpec, nice: int) -> None:
-    """A worker: open the store, then answer jobs until the pipe closes."""
-    from . import jobs
+class OutOfMemory(WorkerLost):
+    """The worker went past its memory cap while running the job and was stopped."""
 
+
+@dataclass(frozen=True)
+class Confinement:
+    """What a worker does to itself before it opens the store (server/sandbox.py).
+
+    ``network``: "required" (no worker starts without a working mechanism) or "best"
+    (one starts anyway; the HTTP process logs that only the guard remains).
+    ``memory``: the data-segment cap in bytes (0: none).
+    """
+
+    network: str = "best"
+    memory: int = 0
+
+
+def _worker_main(conn: Connection, spec: StoreSpec, nice: int, confine: Confinement) -> None:
+    """A worker: cut itself off the network, cap its memory, open the store, then answer
+    jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the owner decides when we stop
     if nice:
         with contextlib.suppress(OSError):
             os.nice(nice)
+    # a remote store is reached over the network: there the guarantee is the store's
+    isolation = sandbox.isolate() if spec.kind != "remote" else ["remote store"]
+    if not isolation and confine.network == "required":
+        conn.send_bytes(
+            pickle.dumps(
+                {
+                    "status": 503,
+                    "message": "the query worker could not be cut off "
+                    "the network (server/sandbox.py) and this server requires it",
+                }
+            )
+        )
+        return
+    # the jobs run in a thread with a large stack: the parser recurses (see sandbox.STACK)
+    threading.stack_size(sandbox.STACK_BYTES)
+    sandbox.limit_memory(confine.memory + sandbox.STACK_BYTES if confine.memory else 0)
+    thread = threading.Thread(target=_serve, args=(conn, spec, isolation), name="kzmig-job")
+    thread.start()
+    thread.join()
+
+
+def _serve(conn: Connection, spec: StoreSpec, isolation: list[str]) -> None:
+    from . import jobs
+
     try:
         store = open_store(spec)
     except Exception as e:  # reported to the owner, who reports it to the client
         conn.send_bytes(pickle.dumps({"status": 503, "message": f"store unavailable: {e}"}))
         return
-    conn.send_bytes(pickle.dumps({"status": 200, "ready": True}))
+    conn.send_bytes(pickle.dumps({"status": 200, "ready": True, "isolation": isolation}))
     while True:
         try:
             raw = conn.recv_bytes()
@@ -78,6 +128,8 @@ def _worker_main(conn: Connection, spec: StoreSpec, nice: int) -> None:
         job = pickle.loads(raw)
         try:
             reply = jobs.run(store, job)
+        except MemoryError:
+            reply = {"status": 503, "message": sandbox.TOO_MUCH_MEMORY, "body": b""}
         except Exception as e:  # a bug or a store failure: say so, stay alive
             reply = {"status": 500, "message": f"{type(e).__name__}: {e}", "body": b""}
         conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
@@ -107,8 +159,18 @@ class _Worker:
 class Executor:
     """``size`` general workers and ``quick`` quick-lane workers serving one store."""
 
-    def __init__(self, spec: StoreSpec, size: int, *, queue_wait: float = 2.0, quick: int = 0):
+    def __init__(
+        self,
+        spec: StoreSpec,
+        size: int,
+        *,
+        queue_wait: float = 2.0,
+        quick: int = 0,
+        confine: Confinement | None = None,
+    ):
         self.spec = spec
+        self.confine = confine or Confinement()
+        self.isolation: list[str] | None = None  # what the first worker reported
         self.quick = quick
         self.queue_wait = queue_wait
         self._idle: dict[str, list[_Worker]] = {GENERAL: [], QUICK: []}
@@ -126,7 +188,9 @@ class Executor:
         ctx = _mp_context()
         parent, child = ctx.Pipe(duplex=True)
         nice = GENERAL_NICE if lane == GENERAL and self.quick else 0
-        process = ctx.Process(target=_worker_main, args=(child, self.spec, nice), daemon=True)
+        process = ctx.Process(
+            target=_worker_main, args=(child, self.spec, nice, self.confine), daemon=True
+        )
         process.start()
         child.close()
         if not parent.poll(60):
@@ -136,6 +200,14 @@ class Executor:
         if not hello.get("ready"):
             _kill(process)
             raise WorkerLost(hello.get("message", "a query worker failed to start"))
+        if self.isolation is None:
+            self.isolation = list(hello.get("isolation") or [])
+            if not self.isolation:
+                log.warning(
+                    "kzmig: WARNING: the query workers could not be cut off the network "
+                    "(no network namespace, no seccomp); only the query guard "
+                    "(server/guard.py) stands between a query and an outbound request"
+                )
         return _Worker(process, parent, lane)
 
     def _replace(self, lane: str) -> None:
@@ -231,7 +303,10 @@ class Executor:
             reply: dict[str, Any] = pickle.loads(worker.conn.recv_bytes())
             reply["seconds"] = time.monotonic() - sent
         except (EOFError, OSError, pickle.UnpicklingError) as e:
+            died_of = _died_of(worker.process)
             self._discard(worker)
+            if died_of == signal.SIGABRT and self.confine.memory:
+                raise OutOfMemory(str(e) or type(e).__name__) from e
             raise WorkerLost(str(e) or type(e).__name__) from e
         except TimedOut:
             raise
@@ -247,6 +322,13 @@ class Executor:
         _kill(worker.process)
         if not self._closed:
             self._replace(worker.lane)
+
+
+def _died_of(process: Any) -> int | None:
+    """The signal that ended a worker (it has exited or been killed), or None."""
+    process.join(timeout=1)
+    code = process.exitcode
+    return -code if code is not None and code < 0 else None
 
 
 def _kill(process: Any) -> None:

@@ -1,4 +1,11 @@
-"""What a query or update may ask the server to do: no outbound requests (SSRF).
+"""Friendly refusals of what a query or update asks for: SERVICE, LOAD, remote FROM, size.
+
+NOT THE DEFENCE. This lexer reads some spellings differently from the engine's parser
+(``ex:a\\#`` is an escaped name to the parser and a comment here; ``ex:a\\'`` starts a
+string here): what guarantees that no query connects out is that the query workers
+have no network (sandbox.py); what bounds a query is the worker's deadline, memory cap
+and stack (executor.py). This module only turns the common cases into a clear 400
+(docs/security-engine.md).
 
 pyoxigraph fetches over HTTP for ``SERVICE`` and ``LOAD``, so both are refused
 before the text reaches it. ``FROM`` / ``FROM NAMED`` never fetch in pyoxigraph,
@@ -45,14 +52,22 @@ class Token:
     start: int
 
 
-def tokens(text: str) -> list[Token]:
-    """The significant tokens (no whitespace, no comments)."""
+MAX_TOKENS = 100_000  # in a query (updates carry data, and are not counted)
+
+
+def tokens(text: str, limit: int | None = None) -> list[Token]:
+    """The significant tokens (no whitespace, no comments); Refused past ``limit`` of them."""
     out = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "punct"
         if kind in ("ws", "comment"):
             continue
         out.append(Token(kind, match.group(), match.start()))
+        if limit is not None and len(out) > limit:
+            raise Refused(
+                f"the query is longer than {limit} terms (at {_line_col(text, match.start())}); "
+                "split it into smaller queries, or use VALUES for long lists"
+            )
     return out
 
 
@@ -110,6 +125,47 @@ def check_depth(text: str, toks: list[Token]) -> None:
                 )
         elif tok.text in "})]":
             depth -= 1
+
+
+MAX_OPERATORS = 10_000  # || and && in one query: more is no query a person writes
+MAX_PATTERNS = 5_000  # triple patterns ('.'-separated) in one query (not in updates' data)
+
+
+def check_size(text: str, toks: list[Token], *, query: bool = True) -> None:
+    """Refuse chains of operators and joins no one writes by hand, with a 400 that says so.
+
+    Not a defence: the worker's large stack, deadline and memory cap stop these whatever
+    they are (sandbox.py); this only turns them into a clear answer instead of a 503
+    after the timeout. ``query``: count triple patterns too (an update's data may be long).
+    """
+    run = binary = patterns = 0
+    for tok in toks:
+        if tok.kind != "punct":
+            run = 0
+            continue
+        if tok.text == "!":
+            run += 1
+            if run > MAX_DEPTH:
+                raise Refused(
+                    f"at {_line_col(text, tok.start)}: more than {MAX_DEPTH} '!' in a row; "
+                    "write the expression without them (an even number cancels out)"
+                )
+            continue
+        run = 0
+        if tok.text in "|&":
+            binary += 1
+        elif tok.text == ".":
+            patterns += 1
+    if binary > 2 * MAX_OPERATORS:
+        raise Refused(
+            f"the query has more than {MAX_OPERATORS} || and && operators; "
+            "use IN (...) or VALUES for long lists of alternatives"
+        )
+    if query and patterns > MAX_PATTERNS:
+        raise Refused(
+            f"the query joins more than {MAX_PATTERNS} triple patterns; split it into "
+            "smaller queries"
+        )
 
 
 def check_no_outbound(text: str, toks: list[Token] | None = None) -> None:

@@ -16,6 +16,10 @@ from kzmig.graph.remote.adapter import StoreUnavailable
 
 from . import conneg, guard, jsonld, results
 
+NO_NETWORK = (
+    " (query processes here have no network: SERVICE, LOAD and remote graphs can't be reached)"
+)
+
 
 def _error(status: int, message: str, version: str = "") -> dict[str, Any]:
     return {"status": status, "message": message, "body": b"", "media": None, "version": version}
@@ -97,15 +101,18 @@ def run_query(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
         return _error(400, _syntax("query", e), version)
     except (TimeoutError, StoreUnavailable) as e:  # before OSError: TimeoutError is one
         return _error(503, f"the store could not answer: {e}", version)
-    except (OSError, ValueError, RuntimeError) as e:
+    except OSError as e:  # e.g. a SERVICE the guard did not see, refused by the sandbox
+        return _error(400, f"query failed: {e}{NO_NETWORK}", version)
+    except (ValueError, RuntimeError) as e:
         return _error(400, f"query failed: {e}", version)
 
 
 @functools.lru_cache(maxsize=512)
 def _screen(text: str, base: str | None) -> tuple[tuple[str, str], ...]:
     """Refuse outbound requests; the FROM / FROM NAMED graphs (memoized: lookups repeat)."""
-    toks = guard.tokens(text)
+    toks = guard.tokens(text, limit=guard.MAX_TOKENS)
     guard.check_depth(text, toks)
+    guard.check_size(text, toks)
     guard.check_no_outbound(text, toks)
     return tuple(guard.dataset_clauses(text, base, toks))
 
@@ -166,13 +173,16 @@ def run_update(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
     text: str = job["update"]
     toks = guard.tokens(text)
     guard.check_depth(text, toks)
+    guard.check_size(text, toks, query=False)
     guard.check_no_outbound(text, toks)
     text = guard.add_using(text, job.get("using") or [], job.get("using_named") or [])
     try:
         store.update(text, base_iri=job.get("base"), timeout=job.get("timeout"))
     except SyntaxError as e:
         return _error(400, _syntax("update", e))
-    except (OSError, ValueError, RuntimeError) as e:
+    except OSError as e:
+        return _error(400, f"update failed: {e}{NO_NETWORK}")
+    except (ValueError, RuntimeError) as e:
         return _error(400, f"update failed: {e}")
     return {"status": 204, "body": b"", "media": None, "version": store.version}
 

@@ -8,10 +8,10 @@ its first answer; a shape that once ran slow or past its deadline leaves the
 lane until it has been quick again ``RECENT`` times. A wrong guess costs little:
 the quick lane keeps its deadline and its kill.
 
-A query that is one triple pattern with an IRI as its subject or object (``bounded``)
-needs no lane at all: its cost is an index lookup plus the rows it returns, which
-the row cap bounds, so the serving process answers it itself, without a pipe
-round trip (there is nothing to kill).
+Every query, a point lookup too, runs in a query worker: the serving process never
+hands user text to the engine (issue #14: a lookup "recognised" by this lexer ran a
+cartesian product in the HTTP process, past every limit). The shape is only a guess
+about cost; a wrong one costs a little time, never a limit.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from . import guard
 QUICK_SECONDS = 0.05  # a query under this (in its worker) counts as quick
 RECENT = 8  # how many of a shape's latest runs must all be quick
 MAX_SHAPES = 10_000
+MAX_SHAPE_CHARS = 4_000  # a longer query is never taken for a quick one
 
 # Words that make a query's cost grow with the data, whatever it binds.
 _HEAVY_WORDS = frozenset(
@@ -38,6 +39,8 @@ def shape(text: str) -> str | None:
     out: list[str] = []
     selects = 0
     previous = ""
+    if len(text) > MAX_SHAPE_CHARS:
+        return None  # not a lookup; and lexing it here would cost the HTTP process time
     for tok in guard.tokens(text):
         if tok.kind == "word":
             upper = tok.text.upper()
@@ -61,61 +64,6 @@ def shape(text: str) -> str | None:
             out.append(_BLANKED.get(tok.kind, tok.text))
         previous = out[-1]
     return " ".join(out)
-
-
-def bounded(text: str) -> bool:
-    """Whether the query is ``[PREFIX ...] SELECT [DISTINCT] vars [WHERE] { s p o [.] }
-    [LIMIT n]`` with an IRI (or prefixed name) as ``s`` or ``o``: a lookup whose work is
-    bounded by the rows it returns."""
-    toks = guard.tokens(text)
-    i, n = 0, len(toks)
-
-    def word(at: int, *names: str) -> bool:
-        return at < n and toks[at].kind == "word" and toks[at].text.upper() in names
-
-    def punct(at: int, char: str) -> bool:
-        return at < n and toks[at].kind == "punct" and toks[at].text == char
-
-    while word(i, "PREFIX"):
-        if i + 2 >= n or toks[i + 1].kind != "pname" or toks[i + 2].kind != "iri":
-            return False
-        i += 3
-    if not word(i, "SELECT"):
-        return False
-    i += 1 + word(i + 1, "DISTINCT", "REDUCED")
-    if punct(i, "*"):
-        i += 1
-    else:
-        start = i
-        while i < n and toks[i].kind == "var":
-            i += 1
-        if i == start:
-            return False
-    i += word(i, "WHERE")
-    if not punct(i, "{") or i + 4 >= n:
-        return False
-    s, p, o = toks[i + 1 : i + 4]
-    constant = ("iri", "pname")
-    if not (
-        s.kind in (*constant, "var")
-        and (p.kind in (*constant, "var") or (p.kind == "word" and p.text == "a"))
-        and o.kind in (*constant, "var")
-        and (s.kind in constant or o.kind in constant)
-    ):
-        return False
-    i += 4
-    i += punct(i, ".")
-    if not punct(i, "}"):
-        return False
-    i += 1
-    if word(i, "LIMIT"):
-        i += 1
-        start = i
-        while i < n and toks[i].kind == "punct" and toks[i].text.isdigit():
-            i += 1
-        if i == start:
-            return False
-    return i == n
 
 
 class CostBook:

@@ -26,6 +26,8 @@ class Limits:
     queue_wait: float
     retry_after: int
     cache_bytes: int
+    max_query_memory: int = DEFAULTS["MAX_QUERY_MEMORY"]
+    network_isolation: str = "best"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Limits:
@@ -48,6 +50,8 @@ class Limits:
             queue_wait=float(get("QUEUE_WAIT")),
             retry_after=int(get("RETRY_AFTER")),
             cache_bytes=int(get("CACHE_BYTES")),
+            max_query_memory=int(get("MAX_QUERY_MEMORY")),
+            network_isolation=str(get("NETWORK_ISOLATION")),
         )
 
     def request_timeout(self, asked: str | None) -> float:

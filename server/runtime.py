@@ -20,7 +20,7 @@ from flask import Flask
 from kzmig.graph.release.layout import data_dir
 from kzmig.graph.release.store import QueryStore, StoreSpec, load_files, open_store
 
-from .executor import Executor
+from .executor import Confinement, Executor
 from .lanes import CostBook
 from .limits import DEFAULTS, Limits
 
@@ -93,6 +93,7 @@ def get(app: Flask) -> Runtime:
                 limits.pool_size - limits.quick_workers,
                 quick=limits.quick_workers,
                 queue_wait=limits.queue_wait,
+                confine=Confinement(limits.network_isolation, limits.max_query_memory),
             ),
             spec=spec,
             costs=CostBook(),

@@ -1,25 +1,28 @@
 """The SPARQL 1.1 Protocol on /sparql: query by GET, form POST or direct POST.
 
 Every query runs in a killable worker process (executor.py) under the server's
-timeout, which a request may lower with ``timeout=``, except one-pattern lookups whose
-work the row cap bounds (lanes.bounded), answered in the serving process; results are capped at
+timeout, which a request may lower with ``timeout=``, with no network and a memory
+cap (sandbox.py); the serving process never hands query text to the engine (it answers
+point lookups of a strict grammar itself, from an index scan: lookup.py). Results are capped at
 MAX_ROWS (headers ``X-SPARQL-MaxRows`` and, when cut, ``X-SPARQL-Truncated``);
 repeated queries on the same store version come from a cache, with ETags.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
-from . import cache, jobs, lanes, querylog, replay, runtime
+from . import cache, lanes, lookup, querylog, replay, runtime, sandbox
 from .errors import ProtocolError
-from .executor import Busy, TimedOut, WorkerLost
+from .executor import Busy, OutOfMemory, TimedOut, WorkerLost
 
 bp = Blueprint("sparql", __name__)
+log = logging.getLogger("kzmig.query")
 
 CORS_EXPOSE = "ETag, Retry-After, X-SPARQL-MaxRows, X-SPARQL-Truncated, X-Query-Time"
 
@@ -198,9 +201,15 @@ def answer(job: dict[str, Any], timeout: float, text: str) -> Response:
             response.headers["ETag"] = tag
             response.headers["Vary"] = "Accept"
             return response
-    if rt.spec.kind == "release" and lanes.bounded(text):
-        # a lookup bounded by the row cap: answered here, no worker round trip (lanes.py)
-        reply = jobs.run(current_app.extensions["kzmig.store"], job)
+    # user text is evaluated only in a query worker, under its deadline, kill, memory cap and
+    # without network (server/sandbox.py); here, only a lookup of lookup.py's strict grammar
+    # is answered, from an index scan (no text reaches the engine)
+    found = None
+    if rt.spec.kind == "release" and not job["default"] and not job["named"]:
+        found = lookup.parse(text)
+    if found is not None:
+        store = current_app.extensions["kzmig.store"]
+        reply = lookup.answer(store.oxigraph(), found, job, store.version)
     else:
         reply = run_job(job, timeout, shape=lanes.shape(text))
     if reply["status"] == 200 and tagged:
@@ -239,7 +248,13 @@ def run_job(job: dict[str, Any], timeout: float, *, shape: str | None = None) ->
             "selective (LIMIT, a narrower pattern) or ask for less",
             retry,
         ) from None
+    except OutOfMemory:
+        rt.costs.record(shape, float("inf"))
+        log.warning("kzmig: a query worker went past its memory cap and was replaced")
+        raise ProtocolError(503, sandbox.TOO_MUCH_MEMORY, retry) from None
     except WorkerLost as e:
+        rt.costs.record(shape, float("inf"))
+        log.warning("kzmig: a query worker died while running a job (%s); replaced", e)
         raise ProtocolError(
             500, f"the query process died while running it ({e}); it has been replaced", retry
         ) from None

@@ -66,9 +66,10 @@ def run(
     config: Mapping[str, Any], *, host: str, port: int, workers: int, server: str = "granian"
 ) -> None:
     """Serve until stopped."""
+    from . import sandbox
     from .app import create_app
 
-    config = {**config, "WORKERS": workers}
+    config = sandbox.startup({**config, "WORKERS": workers}, host)
     # fail fast, in the foreground, when there is nothing to serve; --data files are
     # loaded here once, into the on-disk store every worker then opens
     app = create_app(config)

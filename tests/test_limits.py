@@ -122,7 +122,7 @@ def test_concurrency_cap_gives_503_with_retry_after(data_dir: Path) -> None:
         busy.start()
         time.sleep(1.0)
         response = ask(base, f"SELECT ?o WHERE {{ <{ENBEK}> ?p ?o . ?o ?q ?r }} LIMIT 1")
-        # a one-pattern lookup needs no query worker (lanes.bounded): still answered
+        # a point lookup of lookup.py's strict grammar needs no query worker: still answered
         lookup = ask(base, POINT)
         busy.join()
     assert response.status_code == 503, response.text

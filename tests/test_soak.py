@@ -68,7 +68,7 @@ pytestmark = pytest.mark.slow
 # (granian's backpressure, set to the HTTP thread count, counts keep-alive connections: the
 # clients past it starved; tests/test_limits.py now guards it), and point lookups' p99 was
 # 45-90x the unloaded one (they queued behind aggregates, runaways and ~100 ms source-page
-# renders). Now: one-pattern lookups answered in the HTTP process (lanes.bounded), pages and
+# renders). Now: point lookups answered in the HTTP process (server/lookup.py), pages and
 # results kept once made, and granian's default backpressure. What is left of the gap: with
 # a runaway query holding one of the two cores, loaded p99 roughly doubles, whatever the
 # runaway's CPU priority (nice 5, nice 19 and SCHED_IDLE measured alike; with one client and
