@@ -161,9 +161,14 @@ def serve(
             response = client.get(get_path, headers={"Accept": accept} if accept else {})
             sys.stdout.buffer.write(response.get_data())
             sys.exit(0 if response.status_code < 400 else 1)
+        from kzmig.server.ports import PortInUse
         from kzmig.server.wsgi import run
 
-        run(config, host=host, port=port, workers=workers, server=str(endpoint["http_server"]))
+        try:
+            run(config, host=host, port=port, workers=workers, server=str(endpoint["http_server"]))
+        except PortInUse as e:
+            click.echo(f"kzmig serve: {e}", err=True)
+            sys.exit(1)
     except NoRelease as e:
         click.echo(f"kzmig serve: {e}", err=True)
         sys.exit(1)

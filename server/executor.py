@@ -58,9 +58,11 @@ class WorkerLost(Exception):
 
 def _worker_main(conn: Connection, spec: StoreSpec, nice: int) -> None:
     """A worker: open the store, then answer jobs until the pipe closes."""
-    from . import jobs
+    from . import jobs, lifecycle
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the owner decides when we stop
+    lifecycle.unblock_stop_signals()  # the HTTP worker blocks them in its threads
+    lifecycle.die_with_parent()  # the forkserver, which exits with the HTTP worker
     if nice:
         with contextlib.suppress(OSError):
             os.nice(nice)

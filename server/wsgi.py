@@ -10,6 +10,12 @@ The app's configuration reaches the HTTP worker processes as JSON in
 $KZMIG_SERVE_CONFIG (granian starts its workers fresh, not by fork).
 $KZMIG_HTTP_THREADS overrides the HTTP threads per worker (for benchmarks).
 
+Stopping (server/lifecycle.py): the main process and each HTTP worker route SIGINT and
+SIGTERM to a thread that acts on them, HTTP workers die with the main process, and a
+worker that has not stopped ``KILL_AFTER`` seconds after being asked is killed. The
+port is claimed before granian binds it (server/ports.py), so a second server on the
+same port exits instead of sharing it.
+
 granian's ``backpressure`` is left at its default (backlog / workers): it counts
 connections, not requests, so set to the thread count it let keep-alive clients
 hold every slot while clients past them got no answer at all
@@ -22,12 +28,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping
 from typing import Any
 
 SERVERS = ("granian", "gunicorn")
 CONFIG_ENV = "KZMIG_SERVE_CONFIG"
+KILL_AFTER = 3  # seconds an HTTP worker has to stop once asked, before SIGKILL
 
 
 def _logging() -> None:
@@ -42,9 +50,12 @@ def _logging() -> None:
 
 def app_from_env() -> Any:
     """The WSGI app, built from $KZMIG_SERVE_CONFIG (the factory granian calls)."""
-    from . import runtime
+    from . import lifecycle, runtime
     from .app import create_app
 
+    lifecycle.die_with_parent()
+    # before granian starts this worker's threads; SIGTERM from the main process stops it
+    lifecycle.route_stop_signals(ignore=frozenset({signal.SIGINT}))
     _logging()
     app = create_app(json.loads(os.environ[CONFIG_ENV]))
     runtime.get(app)  # start the query workers now, not on the first request
@@ -62,8 +73,14 @@ def threads_per_worker(config: Mapping[str, Any], workers: int) -> int:
 def run(
     config: Mapping[str, Any], *, host: str, port: int, workers: int, server: str = "granian"
 ) -> None:
-    """Serve until stopped."""
+    """Serve until stopped; PortInUse (before anything starts) when the port is taken."""
+    from . import lifecycle, ports
     from .app import create_app
+
+    if server == "granian":  # before any thread starts (loading --data starts some)
+        lifecycle.route_stop_signals()
+    held = ports.claim(host, port)
+    port = int(held.getsockname()[1])
 
     config = {**config, "WORKERS": workers}
     # fail fast, in the foreground, when there is nothing to serve; --data files are
@@ -73,6 +90,7 @@ def run(
     os.environ[CONFIG_ENV] = json.dumps(config)
     threads = int(os.environ.get("KZMIG_HTTP_THREADS") or threads_per_worker(config, workers))
     if server == "gunicorn":
+        held.close()  # gunicorn binds without SO_REUSEPORT: its own bind is exclusive
         _gunicorn(config, host=host, port=port, workers=workers, threads=threads)
         return
     from granian import Granian
@@ -87,8 +105,10 @@ def run(
         blocking_threads=threads,
         factory=True,
         respawn_failed_workers=True,
+        workers_kill_timeout=KILL_AFTER,
         log_access=False,
     ).serve()
+    held.close()
 
 
 def _gunicorn(
