@@ -12,7 +12,7 @@ import click
 from .push import push_command
 from .release import NoRelease, data_dir
 from .report import report
-from .serve_options import endpoint_config, endpoint_options
+from .serve_options import endpoint_config, endpoint_options, public_url
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -149,6 +149,8 @@ def serve(
     """Serve the graph: SPARQL endpoint, pages and dumps."""
     config = {"DATA_DIR": str(_data_dir(data_dir)), "DATA_FILES": [str(f) for f in data_files]}
     config.update(endpoint_config(endpoint, bool(data_files)))
+    given = endpoint.get("public_url")
+    config["PUBLIC_URL"] = public_url(str(given) if given else None, host, port)
     if store_url:
         config["STORE_URL"] = store_url
     if base_iri:

@@ -7,9 +7,11 @@ section "SPARQL endpoint".
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
@@ -73,6 +75,15 @@ def endpoint_options(command: F) -> F:
             help="Result cache per HTTP worker, in MB (0: off).",
         ),
         click.option(
+            "--public-url",
+            default=None,
+            metavar="URL",
+            help="The server's public URL (https://example.org), the base of the absolute "
+            "URLs in VoID, DCAT, the service description and the dump listing; never taken "
+            "from a request's Host header. Default: http://HOST:PORT on a loopback --host; "
+            "required with any other --host.",
+        ),
+        click.option(
             "--server",
             "http_server",
             type=click.Choice(["granian", "gunicorn"]),
@@ -104,3 +115,42 @@ def endpoint_config(options: Mapping[str, Any], data_files: bool) -> dict[str, A
         "MAX_QUERY_BYTES": options["max_request_bytes"],
         "CACHE_BYTES": options["cache_mb"] * 1_000_000,
     }
+
+
+def public_url(given: str | None, host: str, port: int) -> str:
+    """The server's public URL: ``given`` (checked), or ``http://HOST:PORT`` on loopback.
+
+    On any other address the URL clients reach the server by is not known here (a
+    proxy, a name, TLS in front), and guessing it from requests would hand it to
+    whoever writes the Host header: so it must be given.
+    """
+    if given:
+        parts = urlsplit(given)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(
+                f"{given!r} is not an http(s) URL such as https://example.org",
+                param_hint="--public-url",
+            )
+        if parts.query or parts.fragment:
+            raise click.BadParameter(
+                f"{given!r}: give the server's root URL, without ?query or #fragment",
+                param_hint="--public-url",
+            )
+        return given.rstrip("/")
+    if not _loopback(host):
+        raise click.UsageError(
+            f"--host {host} serves beyond this machine: give the URL clients use to reach "
+            "it with --public-url (e.g. --public-url https://kzmig.example.org); it is the "
+            "base of the absolute URLs in VoID, DCAT and the dump listing"
+        )
+    name = f"[{host}]" if ":" in host else host
+    return f"http://{name}:{port}"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

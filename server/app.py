@@ -10,7 +10,7 @@ from flask import Flask
 from kzmig.graph.release import data_dir
 from kzmig.graph.store import QueryStore, ReleaseStore
 
-from . import errors, files, ontology, pages, publish, replay, resources, sparql, update
+from . import errors, files, ontology, pages, publish, replay, resources, sparql, update, urls
 from .limits import Limits
 
 DEFAULTS: dict[str, Any] = {
@@ -48,5 +48,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ontology.bp)
     limits = Limits.from_config(app.config)
     files.install(app)
+    urls.install(app)  # no view sees the client's Host
     replay.install(app, limits.cache_bytes // 4)  # 0 (--cache-mb 0): off (outermost)
     return app

@@ -33,7 +33,7 @@ from flask import (
 from kzmig.graph.namespaces import PREFIXES, VOCABULARIES
 from kzmig.graph.release import Release
 
-from . import conneg, iris, replay
+from . import conneg, iris, replay, urls
 from .describe import prefixes_used
 
 bp = Blueprint("publish", __name__)
@@ -89,8 +89,8 @@ def dump_files(release: Release) -> list[dict[str, Any]]:
         e = dict(entry)
         e["latest"] = latest_name(e["name"], release.version)
         e["gzip_latest"] = latest_name(e["gzip_name"], release.version)
-        e["url"] = url_for("publish.dump", name=e["name"], _external=True)
-        e["gzip_url"] = url_for("publish.dump", name=e["gzip_name"], _external=True)
+        e["url"] = urls.external("publish.dump", name=e["name"])
+        e["gzip_url"] = urls.external("publish.dump", name=e["gzip_name"])
         out.append(e)
     return out
 
@@ -244,7 +244,7 @@ def _graph_kind(graph: str) -> str:
 
 
 def _dataset_iri() -> str:
-    return url_for("publish.void", _external=True) + "#dataset"
+    return urls.external("publish.void") + "#dataset"
 
 
 def _common(ds: ox.NamedNode, release: Release | None, store: Any) -> list[ox.Triple]:
@@ -264,7 +264,7 @@ def _common(ds: ox.NamedNode, release: Release | None, store: Any) -> list[ox.Tr
         ),
         ox.Triple(ds, _n(DCT + "license"), _n(LICENCE)),
         ox.Triple(ds, _n(PREFIXES["pav"] + "version"), _lit(str(store.version))),
-        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(url_for("publish.validation", _external=True))),
+        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(urls.external("publish.validation"))),
     ]
     if release is not None:
         created = release.manifest.get("created")
@@ -285,11 +285,11 @@ def void_triples(store: Any) -> list[ox.Triple]:
     release = release_of(store)
     stats = statistics(store)
     ds = _n(_dataset_iri())
-    base = url_for("publish.void", _external=True)
+    base = urls.external("publish.void")
     t = [ox.Triple(ds, _n(RDF + "type"), _n(VOID + "Dataset"))]
     t += _common(ds, release, store)
     t += [
-        ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(url_for("sparql.sparql", _external=True))),
+        ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(urls.external("sparql.sparql"))),
         ox.Triple(ds, _n(VOID + "uriSpace"), _lit(iris.resource_ns())),
         ox.Triple(ds, _n(VOID + "triples"), _int(stats["triples"])),
         ox.Triple(ds, _n(VOID + "entities"), _int(stats["entities"])),
@@ -298,7 +298,7 @@ def void_triples(store: Any) -> list[ox.Triple]:
         ox.Triple(ds, _n(VOID + "distinctSubjects"), _int(stats["distinct_subjects"])),
         ox.Triple(ds, _n(VOID + "distinctObjects"), _int(stats["distinct_objects"])),
         ox.Triple(ds, _n(VOID + "rootResource"), _n(iris.resource("graph/provenance"))),
-        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(url_for("publish.dcat", _external=True))),
+        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(urls.external("publish.dcat"))),
     ]
     for prefix in ("kzo", "prov", "oa", "nif", "qb", "dcterms", "skos", "org", "time"):
         t.append(ox.Triple(ds, _n(VOID + "vocabulary"), _n(PREFIXES[prefix])))
@@ -338,10 +338,10 @@ def void_triples(store: Any) -> list[ox.Triple]:
 
 def dcat_triples(store: Any) -> list[ox.Triple]:
     release = release_of(store)
-    catalog = _n(url_for("publish.dcat", _external=True) + "#catalog")
+    catalog = _n(urls.external("publish.dcat") + "#catalog")
     ds = _n(_dataset_iri())
-    sparql = url_for("sparql.sparql", _external=True)
-    service = _n(url_for("publish.dcat", _external=True) + "#sparql-service")
+    sparql = urls.external("sparql.sparql")
+    service = _n(urls.external("publish.dcat") + "#sparql-service")
     t = [
         ox.Triple(catalog, _n(RDF + "type"), _n(DCAT + "Catalog")),
         ox.Triple(catalog, _n(DCT + "title"), _lit("kzmig catalog", "en")),
@@ -351,7 +351,7 @@ def dcat_triples(store: Any) -> list[ox.Triple]:
         ox.Triple(ds, _n(DCAT + "keyword"), _lit("migration", "en")),
         ox.Triple(ds, _n(DCAT + "keyword"), _lit("Kazakhstan", "en")),
         ox.Triple(ds, _n(DCAT + "keyword"), _lit("provenance", "en")),
-        ox.Triple(ds, _n(DCAT + "landingPage"), _n(url_for("pages.home", _external=True))),
+        ox.Triple(ds, _n(DCAT + "landingPage"), _n(urls.external("pages.home"))),
         ox.Triple(service, _n(RDF + "type"), _n(DCAT + "DataService")),
         ox.Triple(service, _n(DCT + "title"), _lit("kzmig SPARQL 1.1 endpoint", "en")),
         ox.Triple(service, _n(DCAT + "endpointURL"), _n(sparql)),
@@ -361,7 +361,7 @@ def dcat_triples(store: Any) -> list[ox.Triple]:
         ox.Triple(service, _n(DCT + "license"), _n(LICENCE)),
     ]
     t += _common(ds, release, store)
-    sparql_dist = _n(url_for("publish.dcat", _external=True) + "#sparql")
+    sparql_dist = _n(urls.external("publish.dcat") + "#sparql")
     t += [
         ox.Triple(ds, _n(DCAT + "distribution"), sparql_dist),
         ox.Triple(sparql_dist, _n(RDF + "type"), _n(DCAT + "Distribution")),
@@ -385,7 +385,7 @@ def dcat_triples(store: Any) -> list[ox.Triple]:
                 ox.Triple(d, _n(DCT + "title"), _lit(name)),
                 ox.Triple(d, _n(DCT + "description"), _lit(e["description"], "en")),
                 ox.Triple(d, _n(DCAT + "downloadURL"), d),
-                ox.Triple(d, _n(DCAT + "accessURL"), _n(url_for("publish.dumps", _external=True))),
+                ox.Triple(d, _n(DCAT + "accessURL"), _n(urls.external("publish.dumps"))),
                 ox.Triple(d, _n(DCAT + "mediaType"), _n(IANA + e["media_type"])),
                 ox.Triple(
                     d,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, current_app, request, url_for
 
-from . import conneg
+from . import conneg, urls
 from .errors import ProtocolError
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -85,7 +85,7 @@ NOTE = (
 
 
 def service_description() -> Response:
-    endpoint = url_for("sparql.sparql", _external=True)
+    endpoint = urls.external("sparql.sparql")
     media = conneg.negotiate(request.headers.get("Accept"), [*SD_TYPES, "text/html"])
     if media is None:
         raise ProtocolError(406, f"the service description is offered as {', '.join(SD_TYPES)}")
@@ -93,11 +93,11 @@ def service_description() -> Response:
         media = "text/turtle"
     update = bool(current_app.config.get("ALLOW_UPDATE"))
     body = ox.serialize(
-        _sd_triples(endpoint, request.url_root, update),
+        _sd_triples(endpoint, urls.local("/"), update),
         format=conneg.GRAPH_FORMATS[media],
         prefixes={"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS},
     )
     response = Response(body, content_type=media)
     response.headers["Vary"] = "Accept"
-    response.headers["Link"] = f'<{request.url_root}.well-known/void>; rel="describedby"'
+    response.headers["Link"] = f'<{url_for("publish.void")}>; rel="describedby"'
     return response

@@ -83,6 +83,7 @@ def run(
     port = int(held.getsockname()[1])
 
     config = {**config, "WORKERS": workers}
+    config.setdefault("PUBLIC_URL", f"http://{host}:{port}")  # the command checks and sets it
     # fail fast, in the foreground, when there is nothing to serve; --data files are
     # loaded here once, into the on-disk store every worker then opens
     app = create_app(config)
