@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -109,8 +110,9 @@ def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_jso
     "data_files",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Serve these RDF files (Turtle, TriG, N-Triples, N-Quads) from memory "
-    "instead of a release. Repeat for several files.",
+    help="Serve these RDF files (Turtle, TriG, N-Triples, N-Quads) instead of a release. "
+    "Repeat for several files. They are loaded into a temporary store that lives only as "
+    "long as the server (writes too), unless --store-dir names a folder to keep it in.",
 )
 @click.option("--workers", type=click.IntRange(1), default=2, show_default=True)
 @click.option(
@@ -149,6 +151,7 @@ def serve(
     """Serve the graph: SPARQL endpoint, pages and dumps."""
     config = {"DATA_DIR": str(_data_dir(data_dir)), "DATA_FILES": [str(f) for f in data_files]}
     config.update(endpoint_config(endpoint, bool(data_files)))
+    _say_where_data_lives(config, bool(endpoint.get("allow_update")))
     given = endpoint.get("public_url")
     config["PUBLIC_URL"] = public_url(str(given) if given else None, host, port)
     if store_url:
@@ -174,6 +177,26 @@ def serve(
     except NoRelease as e:
         click.echo(f"kzmig serve: {e}", err=True)
         sys.exit(1)
+
+
+def _say_where_data_lives(config: Mapping[str, object], writable: bool) -> None:
+    """Tell the person starting the server whether its writes outlive it."""
+    store_dir = config.get("STORE_DIR")
+    if store_dir and (Path(str(store_dir)) / "store.version").exists() and config["DATA_FILES"]:
+        click.echo(
+            f"kzmig serve: serving the store kept in {store_dir} as it was left; the --data "
+            "files were loaded when it was made and are not loaded again",
+            err=True,
+        )
+    elif store_dir and writable:
+        click.echo(f"kzmig serve: writes are kept in {store_dir} and survive a restart", err=True)
+    elif config["DATA_FILES"] and writable:
+        click.echo(
+            "kzmig serve: the data, and every write to it, lives only as long as this "
+            "process (a temporary store, deleted when the server stops); give --store-dir DIR "
+            "to keep it",
+            err=True,
+        )
 
 
 def _data_dir(explicit: Path | None) -> Path:

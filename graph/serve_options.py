@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -28,6 +29,16 @@ def endpoint_options(command: F) -> F:
             is_flag=True,
             help="Turn on SPARQL Update (/update) and the Graph Store Protocol (/store), "
             f"for requests carrying Authorization: Bearer ${TOKEN_ENV}. Needs --data.",
+        ),
+        click.option(
+            "--store-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="With --data: keep the store in this folder, so that writes (--allow-update) "
+            "survive a restart. The first start loads the --data files into it; later starts "
+            "serve it as it was left and do not load them again. Without it, --data is loaded "
+            "into a temporary store deleted when the server stops: writes last only as long "
+            "as the process.",
         ),
         click.option(
             "--timeout",
@@ -102,11 +113,18 @@ def endpoint_config(options: Mapping[str, Any], data_files: bool) -> dict[str, A
     allow = bool(options.get("allow_update"))
     if allow and not os.environ.get(TOKEN_ENV):
         raise click.UsageError(f"--allow-update needs a token: set {TOKEN_ENV}")
-    if allow and not data_files:
+    if allow and not data_files and not options.get("store_dir"):
         raise click.UsageError(
-            "--allow-update needs --data FILE...: a published release is read-only"
+            "--allow-update needs --data FILE... (or --store-dir DIR): a published release "
+            "is read-only"
+        )
+    store_dir = options.get("store_dir")
+    if store_dir and not data_files and not (Path(store_dir) / "store.version").exists():
+        raise click.UsageError(
+            f"--store-dir {store_dir} holds no store yet: give --data FILE... to load into it"
         )
     return {
+        "STORE_DIR": str(store_dir) if store_dir else None,
         "ALLOW_UPDATE": allow,
         "QUERY_TIMEOUT": options["query_timeout"],
         "MAX_ROWS": options["max_rows"],

@@ -25,7 +25,7 @@ def open_store(config: Mapping[str, Any]) -> QueryStore:
 
         return RemoteStore(config["STORE_URL"], data=data_dir(config.get("DATA_DIR")))
     files = [Path(f) for f in config.get("DATA_FILES") or []]
-    if files or config.get("DATA_STORE"):
+    if files or config.get("DATA_STORE") or config.get("STORE_DIR"):
         from .runtime import open_app_store  # --data: one on-disk store shared with workers
 
         return open_app_store(config)  # type: ignore[arg-type]
