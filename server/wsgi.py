@@ -36,6 +36,7 @@ from typing import Any
 SERVERS = ("granian", "gunicorn")
 CONFIG_ENV = "KZMIG_SERVE_CONFIG"
 KILL_AFTER = 3  # seconds an HTTP worker has to stop once asked, before SIGKILL
+HEADER_DEADLINE = 10.0  # seconds a client has to send a request's headers
 
 
 def _logging() -> None:
@@ -50,7 +51,7 @@ def _logging() -> None:
 
 def app_from_env() -> Any:
     """The WSGI app, built from $KZMIG_SERVE_CONFIG (the factory granian calls)."""
-    from . import lifecycle, runtime
+    from . import bodies, lifecycle, runtime
     from .app import create_app
 
     lifecycle.die_with_parent()
@@ -58,16 +59,22 @@ def app_from_env() -> Any:
     lifecycle.route_stop_signals(ignore=frozenset({signal.SIGINT}))
     _logging()
     app = create_app(json.loads(os.environ[CONFIG_ENV]))
-    runtime.get(app)  # start the query workers now, not on the first request
-    return app
+    limits = runtime.get(app).limits  # start the query workers now, not on the first request
+    # no view waits on a slow client: bodies are read first, under a deadline
+    return bodies.guard(app, max(limits.max_upload_bytes, limits.max_query_bytes))
+
+
+SLOW_BODY_THREADS = 64  # threads per HTTP worker that clients slow to send a body may hold
 
 
 def threads_per_worker(config: Mapping[str, Any], workers: int) -> int:
     """HTTP threads per worker: one per query worker, plus some for requests that wait for
-    one, cache hits, pages, dumps and /health (a thread waiting on a pipe costs little)."""
+    one, cache hits, pages, dumps and /health (a thread waiting on a pipe costs little),
+    plus room for clients slow to send their bodies, each of which holds a thread for up
+    to the body deadline (server/bodies.py). granian starts threads as they are needed."""
     from .limits import Limits
 
-    return Limits.from_config({**config, "WORKERS": workers}).pool_size + 8
+    return Limits.from_config({**config, "WORKERS": workers}).pool_size + 8 + SLOW_BODY_THREADS
 
 
 def run(
@@ -96,6 +103,7 @@ def run(
         return
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
     Granian(
         "kzmig.server.wsgi:app_from_env",
@@ -107,6 +115,8 @@ def run(
         factory=True,
         respawn_failed_workers=True,
         workers_kill_timeout=KILL_AFTER,
+        # headers: granian's own deadline (it closes the connection); bodies: bodies.py
+        http1_settings=HTTP1Settings(header_read_timeout=int(HEADER_DEADLINE * 1000)),
         log_access=False,
     ).serve()
     held.close()
