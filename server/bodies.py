@@ -30,6 +30,10 @@ MAX_STEP = 256 * 1024  # the largest single read
 StartResponse = Callable[..., Any]
 
 
+class BrokenOff(Exception):
+    """The client went away before the whole body arrived."""
+
+
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
@@ -45,26 +49,38 @@ def guard(inner: WSGIApp, limit: int, deadline: float = BODY_DEADLINE) -> WSGIAp
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if (length is None and not chunked) or length == 0 or (length or 0) > limit:
             return inner(environ, start_response)
-        body = _read(environ["wsgi.input"], (length or limit + 1), deadline)
+        try:
+            body = _read(environ["wsgi.input"], (length or limit + 1), deadline)
+            if body is not None and length is not None and len(body) < length:
+                raise BrokenOff()
+        except BrokenOff:  # never run a view (an update!) on part of a body
+            return _refuse(start_response, "400 Bad Request", "the request body ended early\n")
         if body is None:
-            message = (
-                f"the request body did not arrive within {deadline:g} s; "
-                "send it at once, or send a smaller one\n"
-            ).encode()
-            start_response(
+            return _refuse(
+                start_response,
                 "408 Request Timeout",
-                [
-                    ("Content-Type", "text/plain; charset=utf-8"),
-                    ("Content-Length", str(len(message))),
-                    ("Connection", "close"),
-                ],
+                f"the request body did not arrive within {deadline:g} s; "
+                "send it at once, or send a smaller one\n",
             )
-            return [message]
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return inner(environ, start_response)
 
     return wsgi_app
+
+
+def _refuse(start_response: StartResponse, status: str, text: str) -> list[bytes]:
+    """Answer without running the app, and close the connection."""
+    message = text.encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(message))),
+            ("Connection", "close"),
+        ],
+    )
+    return [message]
 
 
 def _length(environ: dict[str, Any]) -> int | None:
@@ -75,7 +91,8 @@ def _length(environ: dict[str, Any]) -> int | None:
 
 
 def _read(stream: Any, size: int, deadline: float) -> bytes | None:
-    """Up to ``size`` bytes of ``stream``, or None if they took longer than ``deadline``.
+    """Up to ``size`` bytes of ``stream``, or None if they took longer than ``deadline``;
+    BrokenOff if the client went away first.
 
     granian's ``read(n)`` returns only once ``n`` bytes (or the end) have arrived, so the
     reader asks for little while the client is slow and for more while it is fast (the
@@ -84,6 +101,7 @@ def _read(stream: Any, size: int, deadline: float) -> bytes | None:
     drops the body, which lets granian close the connection after the 408.
     """
     chunks: list[bytes] = []
+    failed: list[bool] = []
     done = threading.Event()
     expired = threading.Event()
 
@@ -99,8 +117,8 @@ def _read(stream: Any, size: int, deadline: float) -> bytes | None:
                 got += len(chunk)
                 quick = time.monotonic() - began < QUICK_READ
                 step = min(step * 2, MAX_STEP) if quick else 1
-        except Exception:  # the client went away: the view says what is missing
-            pass
+        except Exception:  # the client went away mid-body
+            failed.append(True)
         finally:
             done.set()
 
@@ -108,4 +126,6 @@ def _read(stream: Any, size: int, deadline: float) -> bytes | None:
     if not done.wait(deadline):
         expired.set()
         return None
+    if failed:
+        raise BrokenOff()
     return b"".join(chunks)

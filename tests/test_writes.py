@@ -13,6 +13,7 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 import threading
 import time
 from pathlib import Path
@@ -151,3 +152,37 @@ def test_a_write_whose_process_is_killed_is_reported_as_what_happened(tmp_path: 
     for name in unknown:
         assert "unknown" in answers[name].text, answers[name].text
     print(f"{len(acknowledged)} acknowledged, {len(refused)} not applied, {len(unknown)} unknown")
+
+
+def test_a_write_whose_body_breaks_off_is_not_applied(tmp_path: Path) -> None:
+    """The first bytes of a body can be an update of their own: never apply a part."""
+    args = ["--data", str(DATA), "--allow-update", "--workers", "1"]
+    part = f"INSERT DATA {{ <{EX}cut> <{EX}p> <{EX}o> }}".encode()
+    whole = part + b" ;\n" + f"INSERT DATA {{ <{EX}rest> <{EX}p> <{EX}o> }}".encode()
+    with serving(args, tmp_path / "server.log", env=ENV) as server:
+        host, port = server.base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as client:
+            client.sendall(
+                b"POST /update HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-update\r\n"
+                + f"Authorization: Bearer {TOKEN}\r\nContent-Length: {len(whole)}\r\n\r\n".encode()
+                + part
+            )
+            time.sleep(0.5)
+            client.shutdown(socket.SHUT_WR)  # the client goes away mid-body
+            client.settimeout(10)
+            with contextlib.suppress(OSError):
+                client.recv(4096)
+        time.sleep(1)
+        assert _present(server.base) == set()
+        # the same write, whole, is applied: the refusal is not an accident
+        r = requests.post(
+            server.base + "/update",
+            data=whole,
+            headers={
+                "Authorization": f"Bearer {TOKEN}",
+                "Content-Type": "application/sparql-update",
+            },
+            timeout=60,
+        )
+        assert r.status_code == 204, r.text
+        assert _present(server.base) == {"cut", "rest"}
