@@ -35,7 +35,7 @@ node_modules/.installed: package.json package-lock.json
 ## run: set up, build the graph (only when its inputs changed) and serve it on $(HOST):$(PORT)
 run: $(VENV)/.run-installed node_modules/.installed
 	$(BIN)/kzmig build --if-changed
-	$(BIN)/kzmig serve --host $(HOST) --port $(PORT)
+	$(BIN)/kzmig serve --host $(HOST) --port $(PORT) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL))
 
 ## test: set up with the test extras and run every check and test (SLOW=1: the slow suites too)
 test: $(VENV)/.test-installed node_modules/.installed

@@ -88,10 +88,35 @@ SETTINGS: tuple[Setting, ...] = (
         ("serve",),
         "files",
         (),
-        "Serve these RDF files (Turtle, TriG, N-Triples, N-Quads) from memory instead of "
-        "a release. Repeat for several files.",
+        "Serve these RDF files (Turtle, TriG, N-Triples, N-Quads) instead of a release. "
+        "Repeat for several files. They are loaded into a temporary store that lives only as "
+        "long as the server (writes too), unless --store-dir names a folder to keep it in.",
         key="DATA_FILES",
         dest="data_files",
+    ),
+    Setting(
+        "store-dir",
+        ("serve",),
+        "dir",
+        None,
+        "With --data: keep the store in this folder, so that writes (--allow-update) survive "
+        "a restart. The first start loads the --data files into it; later starts serve it as "
+        "it was left and do not load them again. Without it, --data is loaded into a "
+        "temporary store deleted when the server stops: writes last only as long as the "
+        "process.",
+        key="STORE_DIR",
+    ),
+    Setting(
+        "public-url",
+        ("serve",),
+        "str",
+        None,
+        "The server's public URL (https://example.org), the base of the absolute URLs in "
+        "VoID, DCAT, the service description and the dump listing; never taken from a "
+        "request's Host header. Default: http://HOST:PORT on a loopback --host; required "
+        "with any other --host.",
+        key="PUBLIC_URL",
+        metavar="URL",
     ),
     Setting(
         "store",
@@ -141,7 +166,8 @@ SETTINGS: tuple[Setting, ...] = (
         "flag",
         False,
         "Turn on SPARQL Update (/update) and the Graph Store Protocol (/store), for "
-        f"requests carrying Authorization: Bearer ${UPDATE_TOKEN_ENV}. Needs --data.",
+        f"requests carrying Authorization: Bearer ${UPDATE_TOKEN_ENV}. Needs --data "
+        "(or --store-dir).",
         key="ALLOW_UPDATE",
     ),
     Setting(

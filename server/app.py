@@ -23,6 +23,7 @@ from . import (
     runtime,
     sparql,
     update,
+    urls,
 )
 from .limits import Limits
 
@@ -50,5 +51,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cors.install(app)  # every read route, never /update or /store
     limits = Limits.from_config(app.config)
     files.install(app)
+    urls.install(app)  # no view sees the client's Host
     replay.install(app, limits.cache_bytes)  # the one cache; 0 (--cache-mb 0): off
     return app

@@ -46,7 +46,7 @@ from typing import Any
 
 from kzmig.graph.release.store import StoreSpec, open_store
 
-from . import sandbox
+from . import lifecycle, sandbox
 
 STARTUP_WAIT = 30.0  # seconds a request waits for a worker that is still starting
 GENERAL, QUICK = "general", "quick"
@@ -87,6 +87,8 @@ def _worker_main(conn: Connection, spec: StoreSpec, nice: int, confine: Confinem
     """A worker: cut itself off the network, cap its memory, open the store, then answer
     jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the owner decides when we stop
+    lifecycle.unblock_stop_signals()  # the HTTP worker blocks them in its threads
+    lifecycle.die_with_parent()  # the forkserver, which exits with the HTTP worker
     if nice:
         with contextlib.suppress(OSError):
             os.nice(nice)

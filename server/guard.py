@@ -5,7 +5,7 @@ NOT THE DEFENCE. This lexer reads some spellings differently from the engine's p
 string here): what guarantees that no query connects out is that the query workers
 have no network (sandbox.py); what bounds a query is the worker's deadline, memory cap
 and stack (executor.py). This module only turns the common cases into a clear 400
-(docs/security-engine.md).
+(docs/security.md).
 
 pyoxigraph fetches over HTTP for ``SERVICE`` and ``LOAD``, so both are refused
 before the text reaches it. ``FROM`` / ``FROM NAMED`` never fetch in pyoxigraph,

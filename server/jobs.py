@@ -11,7 +11,7 @@ import functools
 from typing import Any
 
 import pyoxigraph as ox
-from kzmig.graph.release.store import QueryStore
+from kzmig.graph.release.store import DiskStore, QueryStore
 from kzmig.graph.remote.adapter import StoreUnavailable
 
 from . import conneg, guard, jsonld, results
@@ -177,7 +177,7 @@ def run_update(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
     guard.check_no_outbound(text, toks)
     text = guard.add_using(text, job.get("using") or [], job.get("using_named") or [])
     try:
-        store.update(text, base_iri=job.get("base"), timeout=job.get("timeout"))
+        _write(store, job, text, base_iri=job.get("base"), timeout=job.get("timeout"))
     except SyntaxError as e:
         return _error(400, _syntax("update", e))
     except OSError as e:
@@ -185,6 +185,14 @@ def run_update(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
     except (ValueError, RuntimeError) as e:
         return _error(400, f"update failed: {e}")
     return {"status": 204, "body": b"", "media": None, "version": store.version}
+
+
+def _write(store: QueryStore, job: dict[str, Any], text: str, **options: Any) -> None:
+    """Apply an update; on a DiskStore, journalled under the job's ticket (see outcome)."""
+    if isinstance(store, DiskStore):
+        store.update(text, ticket=job.get("ticket"), **options)
+    else:
+        store.update(text, **options)
 
 
 GSP_INPUT = {
@@ -217,7 +225,7 @@ def run_gsp(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
     if method == "DELETE":
         if not exists:
             return _error(404, f"no graph <{graph}> in this dataset")
-        store.update(f"DROP SILENT {target}")
+        _write(store, job, f"DROP SILENT {target}")
         return {"status": 204, "body": b"", "media": None, "version": store.version}
     fmt = GSP_INPUT.get(job.get("media") or "")
     if fmt is None:
@@ -239,6 +247,6 @@ def run_gsp(store: QueryStore, job: dict[str, Any]) -> dict[str, Any]:
     if method == "PUT":
         steps.append(f"DROP SILENT {target}")
     steps.append(f"INSERT DATA {{ {body} }}")
-    store.update(" ;\n".join(steps))
+    _write(store, job, " ;\n".join(steps))
     status = 201 if not exists else 204
     return {"status": status, "body": b"", "media": None, "version": store.version}

@@ -37,7 +37,7 @@ from flask import (
 from kzmig.graph.release.layout import Release
 from kzmig.names import PREFIXES, VOCABULARIES
 
-from . import conneg, fragments, iris, jsonld, ranges, replay
+from . import conneg, fragments, iris, jsonld, ranges, replay, urls
 from .describe import prefixes_used
 
 bp = Blueprint("publish", __name__)
@@ -93,8 +93,8 @@ def dump_files(release: Release) -> list[dict[str, Any]]:
         e = dict(entry)
         e["latest"] = latest_name(e["name"], release.version)
         e["gzip_latest"] = latest_name(e["gzip_name"], release.version)
-        e["url"] = url_for("publish.dump", name=e["name"], _external=True)
-        e["gzip_url"] = url_for("publish.dump", name=e["gzip_name"], _external=True)
+        e["url"] = urls.external("publish.dump", name=e["name"])
+        e["gzip_url"] = urls.external("publish.dump", name=e["gzip_name"])
         out.append(e)
     return out
 
@@ -257,7 +257,7 @@ def _graph_kind(graph: str) -> str:
 
 
 def _dataset_iri() -> str:
-    return url_for("publish.void", _external=True) + "#dataset"
+    return urls.external("publish.void") + "#dataset"
 
 
 def _common(ds: ox.NamedNode, release: Release | None, store: Any) -> list[ox.Triple]:
@@ -277,7 +277,7 @@ def _common(ds: ox.NamedNode, release: Release | None, store: Any) -> list[ox.Tr
         ),
         ox.Triple(ds, _n(DCT + "license"), _n(LICENCE)),
         ox.Triple(ds, _n(PREFIXES["pav"] + "version"), _lit(str(store.version))),
-        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(url_for("publish.validation", _external=True))),
+        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(urls.external("publish.validation"))),
     ]
     if release is not None:
         created = release.manifest.get("created")
@@ -298,11 +298,11 @@ def void_triples(store: Any) -> list[ox.Triple]:
     release = release_of(store)
     stats = statistics(store)
     ds = _n(_dataset_iri())
-    base = url_for("publish.void", _external=True)
+    base = urls.external("publish.void")
     t = [ox.Triple(ds, _n(RDF + "type"), _n(VOID + "Dataset"))]
     t += _common(ds, release, store)
     t += [
-        ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(url_for("sparql.sparql", _external=True))),
+        ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(urls.external("sparql.sparql"))),
         ox.Triple(ds, _n(VOID + "uriSpace"), _lit(iris.resource_ns())),
         ox.Triple(ds, _n(VOID + "triples"), _int(stats["triples"])),
         ox.Triple(ds, _n(VOID + "entities"), _int(stats["entities"])),
@@ -314,7 +314,7 @@ def void_triples(store: Any) -> list[ox.Triple]:
         # Triple Pattern Fragments: every triple, paged, no row cap (fragments.py)
         ox.Triple(ds, _n(VOID + "uriLookupEndpoint"), _n(fragments.lookup_prefix())),
         ox.Triple(ds, _n(RDFS + "comment"), _lit(limits_note(), "en")),
-        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(url_for("publish.dcat", _external=True))),
+        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(urls.external("publish.dcat"))),
     ]
     for prefix in ("kzo", "prov", "oa", "nif", "qb", "dcterms", "skos", "org", "time"):
         t.append(ox.Triple(ds, _n(VOID + "vocabulary"), _n(PREFIXES[prefix])))
@@ -361,17 +361,17 @@ def limits_note() -> str:
     return (
         f"SPARQL results are capped at {cap:,} rows (header X-SPARQL-MaxRows; a cut result "
         "carries X-SPARQL-Truncated). The Triple Pattern Fragments interface at "
-        f"{url_for('fragments.fragments', _external=True)} has no cap: it pages through "
+        f"{urls.external('fragments.fragments')} has no cap: it pages through "
         f"every triple of the union graph, {fragments.PAGE_SIZE:,} per page (hydra:next)."
     )
 
 
 def dcat_triples(store: Any) -> list[ox.Triple]:
     release = release_of(store)
-    catalog = _n(url_for("publish.dcat", _external=True) + "#catalog")
+    catalog = _n(urls.external("publish.dcat") + "#catalog")
     ds = _n(_dataset_iri())
-    sparql = url_for("sparql.sparql", _external=True)
-    service = _n(url_for("publish.dcat", _external=True) + "#sparql-service")
+    sparql = urls.external("sparql.sparql")
+    service = _n(urls.external("publish.dcat") + "#sparql-service")
     t = [
         ox.Triple(catalog, _n(RDF + "type"), _n(DCAT + "Catalog")),
         ox.Triple(catalog, _n(DCT + "title"), _lit("kzmig catalog", "en")),
@@ -381,7 +381,7 @@ def dcat_triples(store: Any) -> list[ox.Triple]:
         ox.Triple(ds, _n(DCAT + "keyword"), _lit("migration", "en")),
         ox.Triple(ds, _n(DCAT + "keyword"), _lit("Kazakhstan", "en")),
         ox.Triple(ds, _n(DCAT + "keyword"), _lit("provenance", "en")),
-        ox.Triple(ds, _n(DCAT + "landingPage"), _n(url_for("pages.home", _external=True))),
+        ox.Triple(ds, _n(DCAT + "landingPage"), _n(urls.external("pages.home"))),
         ox.Triple(service, _n(RDF + "type"), _n(DCAT + "DataService")),
         ox.Triple(service, _n(DCT + "title"), _lit("kzmig SPARQL 1.1 endpoint", "en")),
         ox.Triple(service, _n(DCAT + "endpointURL"), _n(sparql)),
@@ -391,7 +391,7 @@ def dcat_triples(store: Any) -> list[ox.Triple]:
         ox.Triple(service, _n(DCT + "license"), _n(LICENCE)),
     ]
     t += _common(ds, release, store)
-    sparql_dist = _n(url_for("publish.dcat", _external=True) + "#sparql")
+    sparql_dist = _n(urls.external("publish.dcat") + "#sparql")
     t += [
         ox.Triple(ds, _n(DCAT + "distribution"), sparql_dist),
         ox.Triple(sparql_dist, _n(RDF + "type"), _n(DCAT + "Distribution")),
@@ -415,7 +415,7 @@ def dcat_triples(store: Any) -> list[ox.Triple]:
                 ox.Triple(d, _n(DCT + "title"), _lit(name)),
                 ox.Triple(d, _n(DCT + "description"), _lit(e["description"], "en")),
                 ox.Triple(d, _n(DCAT + "downloadURL"), d),
-                ox.Triple(d, _n(DCAT + "accessURL"), _n(url_for("publish.dumps", _external=True))),
+                ox.Triple(d, _n(DCAT + "accessURL"), _n(urls.external("publish.dumps"))),
                 ox.Triple(d, _n(DCAT + "mediaType"), _n(IANA + e["media_type"])),
                 ox.Triple(
                     d,

@@ -4,7 +4,8 @@ A release never changes, so a response that a view marks as replayable (a cached
 query result, a resource page) is the same for the same request on the same
 release. This WSGI middleware keeps such a response as the bytes and headers
 Flask sent, keyed by everything the views read to make it (method, path, query
-string, body, Accept, Accept-Language, Host, scheme, mount point), and sends it
+string, body, Accept, Accept-Language, scheme, mount point; not the client's Host,
+which no answer depends on: server/urls.py), and sends it
 again without building a request object, routing, or running hooks. It roughly
 doubles what one HTTP worker answers per second from the cache (docs/performance.md).
 
@@ -36,7 +37,6 @@ _KEY_HEADERS = (
     "CONTENT_TYPE",
     "HTTP_ACCEPT",
     "HTTP_ACCEPT_LANGUAGE",
-    "HTTP_HOST",
     "SERVER_NAME",
     "SERVER_PORT",
     "wsgi.url_scheme",

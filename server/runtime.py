@@ -31,8 +31,9 @@ def spec_for(config: MutableMapping[str, Any]) -> StoreSpec:
     """What store to serve: a StoreSpec given as STORE_SPEC, a remote store, --data files,
     or a release. The one place the server resolves its data directory.
 
-    ``--data`` files are loaded once into a temporary on-disk store (DATA_STORE),
-    so that query workers and the update worker of every HTTP process share them.
+    ``--data`` files are loaded once into an on-disk store (DATA_STORE), so that query
+    workers and the update worker of every HTTP process share them: a temporary one
+    removed at exit, or the one kept in STORE_DIR (``--store-dir``) across restarts.
     """
     given = config.get("STORE_SPEC")
     if isinstance(given, StoreSpec):
@@ -42,6 +43,8 @@ def spec_for(config: MutableMapping[str, Any]) -> StoreSpec:
         return StoreSpec("remote", str(config["STORE_URL"]), data=data)
     writable = bool(config.get("ALLOW_UPDATE"))
     files = list(config.get("DATA_FILES") or [])
+    if config.get("STORE_DIR") and not config.get("DATA_STORE"):
+        config["DATA_STORE"] = str(kept_store(Path(config["STORE_DIR"]), files))
     if files and not config.get("DATA_STORE"):
         folder = Path(tempfile.mkdtemp(prefix="kzmig-data-"))
         owner = os.getpid()
@@ -56,6 +59,23 @@ def spec_for(config: MutableMapping[str, Any]) -> StoreSpec:
     if config.get("DATA_STORE"):
         return StoreSpec("disk", str(config["DATA_STORE"]), writable=writable)
     return StoreSpec("release", data)
+
+
+def kept_store(folder: Path, files: list[str]) -> Path:
+    """The store in ``folder`` (``--store-dir``): as it was left, or loaded from ``files``.
+
+    ``store.version`` is written last by a load, so a store without it is a load that
+    was interrupted: it is loaded again from scratch.
+    """
+    store = folder / "store"
+    if (folder / "store.version").exists():
+        return store
+    if not files:
+        raise ValueError(f"{folder} holds no store yet: give --data FILE... to load into it")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(store, ignore_errors=True)
+    load_files([Path(f) for f in files], store)
+    return store
 
 
 def open_app_store(config: MutableMapping[str, Any]) -> QueryStore:

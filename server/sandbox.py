@@ -19,7 +19,7 @@ the engine finds no network to reach:
 Pipes made before (the worker's pipe to its HTTP process) keep working. What is in
 effect is reported to the HTTP process (``isolate`` returns the mechanisms' names);
 ``kzmig serve`` probes it at start-up (``probe``) and refuses to start with updates on
-or on a non-loopback host when none works (graph/serve_options.py).
+or on a non-loopback host when none works (kzmig.graph.cli.main).
 
 Python 3.11 has no ``os.unshare``, hence ctypes.
 """
@@ -156,7 +156,7 @@ def limit_memory(max_bytes: int | None) -> None:
 
     RLIMIT_DATA, not RLIMIT_AS: RocksDB maps the store's files and reserves thread
     stacks, so the address space grows with the store, not with the query; under a
-    small RLIMIT_AS the store does not even open (measured in docs/security-engine.md).
+    small RLIMIT_AS the store does not even open (measured in docs/security.md).
     Past the cap, allocations fail and pyoxigraph aborts the worker, which the executor
     reports and replaces.
     """
@@ -219,7 +219,7 @@ def startup(config: dict[str, Any], host: str) -> dict[str, Any]:
             raise SystemExit(
                 f"kzmig serve: --store on {host}: the store evaluates SERVICE and LOAD itself, "
                 "so this server can't stop a query from making it connect out. Set the store "
-                "up without outbound network (docs/security-engine.md, 'remote stores') and "
+                "up without outbound network (docs/security.md, 'remote stores') and "
                 "pass --store-is-isolated, or listen on 127.0.0.1."
             )
         return config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, current_app, request, url_for
 
-from . import conneg, jsonld
+from . import conneg, jsonld, urls
 from .errors import ProtocolError
 from .publish import limits_note
 
@@ -87,14 +87,14 @@ NOTE = (
 
 
 def service_description() -> Response:
-    endpoint = url_for("sparql.sparql", _external=True)
+    endpoint = urls.external("sparql.sparql")
     media = conneg.negotiate(request.headers.get("Accept"), [*SD_TYPES, "text/html"])
     if media is None:
         raise ProtocolError(406, f"the service description is offered as {', '.join(SD_TYPES)}")
     if media == "text/html":
         media = "text/turtle"
     update = bool(current_app.config.get("ALLOW_UPDATE"))
-    triples = _sd_triples(endpoint, request.url_root, update)
+    triples = _sd_triples(endpoint, urls.local("/"), update)
     triples.append(  # the row cap, and the path without one
         ox.Triple(
             ox.NamedNode(endpoint + "#service"),
@@ -119,5 +119,5 @@ def service_description() -> Response:
         content_type = media
     response = Response(body, content_type=content_type)
     response.headers["Vary"] = "Accept"
-    response.headers["Link"] = f'<{request.url_root}.well-known/void>; rel="describedby"'
+    response.headers["Link"] = f'<{url_for("publish.void")}>; rel="describedby"'
     return response

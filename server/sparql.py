@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
-from . import cache, lanes, lookup, querylog, replay, runtime, sandbox
+from . import cache, lanes, lookup, querylog, replay, runtime, sandbox, urls
 from .errors import ProtocolError
 from .executor import Busy, OutOfMemory, TimedOut, WorkerLost
 
@@ -175,11 +175,9 @@ def sparql() -> Response:
 
 
 def endpoint_url() -> str:
-    """This endpoint's URL, the base of relative IRIs (cheaper than request.base_url)."""
-    env = request.environ
-    host = env.get("HTTP_HOST") or f"{env.get('SERVER_NAME')}:{env.get('SERVER_PORT')}"
-    scheme = env.get("wsgi.url_scheme", "http")
-    return f"{scheme}://{host}{env.get('SCRIPT_NAME', '')}{request.path}"
+    """This endpoint's URL, the base of relative IRIs: under the public URL, never the
+    request's Host (server/urls.py)."""
+    return urls.here()
 
 
 def answer(job: dict[str, Any], timeout: float, text: str) -> Response:

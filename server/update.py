@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import secrets
 import time
 from typing import Any
 
@@ -80,6 +81,38 @@ def authorize() -> None:
         )
 
 
+WRITES = ("PUT", "POST", "DELETE")
+
+
+def _run_write(job: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Run a write job; if its process is lost, answer from whether it was applied."""
+    job["ticket"] = secrets.token_hex(16)
+    try:
+        return run_job(job, timeout)
+    except ProtocolError as failure:
+        if failure.status < 500:
+            raise
+        store = current_app.extensions["kzmig.store"]
+        outcome = getattr(store, "outcome", None)
+        if outcome is None:  # no journal (a remote store): say what the executor saw
+            raise
+        result = outcome(job["ticket"])
+        if result == "applied":
+            g.kz_log["rows"] = None
+            return {"status": 204, "body": b"", "media": None}
+        if result == "not applied":
+            raise ProtocolError(
+                failure.status,
+                failure.message.rstrip() + "; the write was not applied",
+                failure.headers,
+            ) from None
+        raise ProtocolError(
+            500,
+            "the write's process died after it had begun writing; whether it was applied "
+            "is unknown (it was applied whole or not at all): query the data to check",
+        ) from None
+
+
 @bp.route("/update", methods=["GET", "POST"])
 def update() -> Response:
     if request.method == "GET":
@@ -120,7 +153,7 @@ def update() -> Response:
         "base": endpoint_url(),
         "timeout": timeout,
     }
-    return respond(run_job(job, timeout), rt.limits.max_rows, None)
+    return respond(_run_write(job, timeout), rt.limits.max_rows, None)
 
 
 @bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
@@ -145,7 +178,11 @@ def store() -> Response:
         job["media"] = (request.mimetype or "").lower()
         job["body"] = read_body(rt.limits.max_upload_bytes)
     g.kz_log["text"] = f"{request.method} {job['graph'] or 'default'}"
-    reply = run_job(job, rt.limits.timeout)
+    reply = (
+        _run_write(job, rt.limits.timeout)
+        if job["method"] in WRITES
+        else run_job(job, rt.limits.timeout)
+    )
     response = respond(reply, 10**12, None)
     if request.method == "HEAD":
         response.set_data(b"")

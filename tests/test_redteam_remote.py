@@ -2,7 +2,7 @@
 
 `kzmig serve --store URL` forwards query text to the store, so the guarantee is the
 store's: run in a network namespace of its own (tests/support/netns.py, as
-docs/security-engine.md says), Oxigraph server reaches nothing, whatever a query says.
+docs/security.md says), Oxigraph server reaches nothing, whatever a query says.
 The control: the same store on the host's network does connect to the listener.
 """
 

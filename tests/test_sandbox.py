@@ -105,6 +105,7 @@ def test_without_isolation_updates_and_public_hosts_refuse_to_start(
 
 def test_a_remote_store_on_a_public_host_needs_store_is_isolated() -> None:
     cmd = [sys.executable, "-m", "kzmig.graph.cli", "serve", "--host", "0.0.0.0", "--port", "9"]
+    cmd += ["--public-url", "https://kzmig.example.org"]  # else that refusal comes first
     r = subprocess.run(
         [*cmd, "--store", "http://127.0.0.1:9/sparql"],
         capture_output=True,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from kzmig.graph.release.layout import NoRelease
@@ -87,6 +89,8 @@ def serve(
     """Serve the graph: SPARQL endpoint, pages and dumps."""
     config = endpoint_config(endpoint)
     config["DATA_DIR"] = str(resolve_data_dir(config.get("DATA_DIR")))
+    _say_where_data_lives(config, bool(config.get("ALLOW_UPDATE")))
+    config["PUBLIC_URL"] = public_url(config.get("PUBLIC_URL"), host, port)
     try:
         if get_path is not None:
             from kzmig.server.app import create_app
@@ -95,9 +99,14 @@ def serve(
             response = client.get(get_path, headers={"Accept": accept} if accept else {})
             sys.stdout.buffer.write(response.get_data())
             sys.exit(0 if response.status_code < 400 else 1)
+        from kzmig.server.ports import PortInUse
         from kzmig.server.wsgi import run
 
-        run(config, host=host, port=port, workers=workers, server=http_server)
+        try:
+            run(config, host=host, port=port, workers=workers, server=http_server)
+        except PortInUse as e:
+            click.echo(f"kzmig serve: {e}", err=True)
+            sys.exit(1)
     except NoRelease as e:
         click.echo(f"kzmig serve: {e}", err=True)
         sys.exit(1)
@@ -108,11 +117,78 @@ def endpoint_config(values: Mapping[str, Any]) -> dict[str, Any]:
     config = config_from_options(dict(values), "serve")
     if config.get("ALLOW_UPDATE") and not os.environ.get(UPDATE_TOKEN_ENV):
         raise click.UsageError(f"--allow-update needs a token: set {UPDATE_TOKEN_ENV}")
-    if config.get("ALLOW_UPDATE") and not config.get("DATA_FILES"):
+    data_files, store_dir = config.get("DATA_FILES"), config.get("STORE_DIR")
+    if config.get("ALLOW_UPDATE") and not data_files and not store_dir:
         raise click.UsageError(
-            "--allow-update needs --data FILE...: a published release is read-only"
+            "--allow-update needs --data FILE... (or --store-dir DIR): a published release "
+            "is read-only"
         )
+    if store_dir and not data_files and not (Path(store_dir) / "store.version").exists():
+        raise click.UsageError(
+            f"--store-dir {store_dir} holds no store yet: give --data FILE... to load into it"
+        )
+    if store_dir:
+        config["STORE_DIR"] = str(store_dir)
     return config
+
+
+def _say_where_data_lives(config: Mapping[str, object], writable: bool) -> None:
+    """Tell the person starting the server whether its writes outlive it."""
+    store_dir = config.get("STORE_DIR")
+    if store_dir and (Path(str(store_dir)) / "store.version").exists() and config["DATA_FILES"]:
+        click.echo(
+            f"kzmig serve: serving the store kept in {store_dir} as it was left; the --data "
+            "files were loaded when it was made and are not loaded again",
+            err=True,
+        )
+    elif store_dir and writable:
+        click.echo(f"kzmig serve: writes are kept in {store_dir} and survive a restart", err=True)
+    elif config["DATA_FILES"] and writable:
+        click.echo(
+            "kzmig serve: the data, and every write to it, lives only as long as this "
+            "process (a temporary store, deleted when the server stops); give --store-dir DIR "
+            "to keep it",
+            err=True,
+        )
+
+
+def public_url(given: str | None, host: str, port: int) -> str:
+    """The server's public URL: ``given`` (checked), or ``http://HOST:PORT`` on loopback.
+
+    On any other address the URL clients reach the server by is not known here (a
+    proxy, a name, TLS in front), and guessing it from requests would hand it to
+    whoever writes the Host header: so it must be given.
+    """
+    if given:
+        parts = urlsplit(given)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(
+                f"{given!r} is not an http(s) URL such as https://example.org",
+                param_hint="--public-url",
+            )
+        if parts.query or parts.fragment:
+            raise click.BadParameter(
+                f"{given!r}: give the server's root URL, without ?query or #fragment",
+                param_hint="--public-url",
+            )
+        return given.rstrip("/")
+    if not _loopback(host):
+        raise click.UsageError(
+            f"--host {host} serves beyond this machine: give the URL clients use to reach "
+            "it with --public-url (e.g. --public-url https://kzmig.example.org); it is the "
+            "base of the absolute URLs in VoID, DCAT and the dump listing"
+        )
+    name = f"[{host}]" if ":" in host else host
+    return f"http://{name}:{port}"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 main.add_command(report)

@@ -213,13 +213,21 @@ class DiskStore:
     The version is a counter in ``<folder>.version``, bumped by each update; a reader
     reopens its read-only handle when it changes. Queries must be consumed while the
     shared lock is held, so ``query`` returns results read into memory.
+
+    An update given a ``ticket`` notes ``begin TICKET`` in ``<folder>.journal`` before it
+    writes and ``done TICKET`` once the write is flushed to disk (both fsynced, under the
+    exclusive lock), so that when the process running it dies or is killed, the server
+    can tell with :meth:`outcome` whether it was applied rather than guess.
     """
+
+    APPLIED, NOT_APPLIED, UNKNOWN = "applied", "not applied", "unknown"
 
     def __init__(self, folder: Path, *, writable: bool = False):
         self.folder = folder
         self.writable = writable
         self._lockfile = folder.parent / f"{folder.name}.lock"
         self._versionfile = folder.parent / f"{folder.name}.version"
+        self._journal = folder.parent / f"{folder.name}.journal"
         self._store: ox.Store | None = None
         self._store_version: str | None = None
         self._mutex = threading.Lock()
@@ -270,15 +278,22 @@ class DiskStore:
             return iter(list(self._reader().quads_for_pattern(s, p, o, g)))
 
     def update(
-        self, sparql: str, *, base_iri: str | None = None, timeout: float | None = None
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+        ticket: str | None = None,
     ) -> None:
         if not self.writable:
             raise PermissionError("this store was opened read-only")
         with self._mutex, self._flock(fcntl.LOCK_EX):
+            if ticket:
+                self._note(f"begin {ticket}")
             self._store = None  # RocksDB: no read-only handle while a writer is open
             writer = ox.Store(str(self.folder))
             try:
-                writer.update(sparql, base_iri=base_iri)
+                writer.update(sparql, base_iri=base_iri)  # one transaction: all or nothing
                 writer.flush()
             finally:
                 del writer
@@ -286,6 +301,33 @@ class DiskStore:
             tmp = self._versionfile.with_suffix(".tmp")
             tmp.write_text(str(number), encoding="utf-8")
             tmp.replace(self._versionfile)
+            if ticket:
+                self._note(f"done {ticket}")
+
+    def _note(self, line: str) -> None:
+        with open(self._journal, "a", encoding="utf-8") as journal:
+            journal.write(line + "\n")
+            journal.flush()
+            os.fsync(journal.fileno())
+
+    def outcome(self, ticket: str) -> str:
+        """Whether the update with ``ticket`` was applied: APPLIED, NOT_APPLIED or UNKNOWN.
+
+        Waits for the exclusive lock to be free first: a writer killed mid-update
+        releases it when it dies (flock), so what the journal says is then final.
+        UNKNOWN means the writer died between starting and finishing; RocksDB commits a
+        transaction whole or not at all, but only the data can say which.
+        """
+        with self._flock(fcntl.LOCK_SH):
+            try:
+                lines = set(self._journal.read_text(encoding="utf-8").splitlines())
+            except FileNotFoundError:
+                lines = set()
+        if f"done {ticket}" in lines:
+            return self.APPLIED
+        if f"begin {ticket}" in lines:
+            return self.UNKNOWN
+        return self.NOT_APPLIED
 
 
 class _Solutions:

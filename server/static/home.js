@@ -5,7 +5,8 @@
   if (!el || typeof Yasgui === "undefined") return;
   var examples = JSON.parse(document.getElementById("kzmig-examples").textContent);
   var prefixes = JSON.parse(document.getElementById("kzmig-prefixes").textContent);
-  var endpoint = el.getAttribute("data-endpoint");
+  // the page says where, relative to itself; the browser knows its own URL
+  var endpoint = new URL(el.getAttribute("data-endpoint"), window.location.href).href;
   var resourceNs = el.getAttribute("data-resource-ns");
   if (Yasgui.Yasr && Yasgui.Yasr.plugins.table) {
     Yasgui.Yasr.plugins.table.defaults.openIriInNewWindow = false;

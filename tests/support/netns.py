@@ -1,6 +1,6 @@
 """A store in a network namespace of its own, reached from loopback through a unix socket.
 
-This is how docs/security-engine.md ("remote stores") runs Oxigraph server for
+This is how docs/security.md ("remote stores") runs Oxigraph server for
 `kzmig serve --store` with no outbound network: `unshare --net` gives the store a
 namespace with only its own loopback, so whatever SERVICE or LOAD it evaluates finds
 nothing to connect to; two pumps (tests/support/pump.py) carry the client's requests
