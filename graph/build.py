@@ -5,6 +5,7 @@ Stages, each a function with one job, run in order by :func:`build`:
 1. ``read_vocabulary``  parse ontology/ and shapes/
 2. ``read_texts``       read sources/, segment each text
 3. ``read_claims``      read each claim sheet, anchor every quote, check its figures
+   ``check_inputs``     refuse what ``kzmig check`` rejects (its errors, at file:line)
 4. ``assemble``         claim graphs, provenance, text structure, ontology, shapes
 5. ``infer``            OWL 2 RL closure into the inferred graph; consistency checks
 6. ``check_shapes``     SHACL on the asserted data
@@ -43,6 +44,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from . import provenance as prov
+from .check import build_stage_problems
 from .dumps import write_dumps
 from .namespaces import (
     GRAPH_INFERRED,
@@ -217,6 +219,13 @@ def _read_sheets(texts: list[Text]) -> dict[str, SheetResult]:
     finally:
         _FORKED_TEXTS = []
     return {t.source.id: r for t, r in zip(texts, results, strict=True)}
+
+
+def check_inputs(root: Path) -> None:
+    """The errors of ``kzmig check`` fail the build here, before reasoning and SHACL."""
+    problems = build_stage_problems(root)
+    if problems:
+        raise BuildError("check", problems)
 
 
 def assemble(
@@ -561,6 +570,8 @@ def build(
             texts = read_texts(root)
         with report.stage("claims"):
             claims = read_claims(texts, root)
+        with report.stage("check"):
+            check_inputs(root)
         with report.stage("assemble"):
             q = assemble(texts, claims, ontology, shapes, run, inputs)
         with report.stage("reason"):
