@@ -9,6 +9,7 @@ Stages, each a function with one job, run in order by :func:`build`:
 4. ``assemble``         claim graphs, provenance, text structure, ontology, shapes
 5. ``infer``            OWL 2 RL closure into the inferred graph; consistency checks
 6. ``check_shapes``     SHACL on the asserted data
+   ``differences``      figures of one fact that differ between sources (warnings)
 7. ``publish``          store, dumps, report; then the atomic swap of ``current``
 
 Any failure raises before ``publish`` swaps anything: the release being
@@ -46,6 +47,7 @@ from rdflib.namespace import RDF
 from . import provenance as prov
 from .check import build_stage_problems
 from .dumps import write_dumps
+from .figures import differences
 from .namespaces import (
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
@@ -578,6 +580,8 @@ def build(
             reasoning = infer(q, claims, run, root)
         with report.stage("validate"):
             validation = check_shapes(q, claims, shapes)
+        with report.stage("figures"):
+            differing = differences((c for cs in claims.values() for c in cs), root)
         ended = datetime.now(UTC)
         prov.run_quads(run, ended, inputs, q)
         report.counts = _counts(q, texts, claims, reasoning)
@@ -585,6 +589,8 @@ def build(
             "conforms": validation.conforms,
             "results": Counter(r.severity for r in validation.results),
             "messages": [f"{r.severity}: <{r.focus}> {r.message}" for r in validation.results],
+            # warnings, not errors: sources disagree, and the graph keeps every figure
+            "differing_figures": [d.as_dict() for d in differing],
         }
         manifest = {
             "version": version,

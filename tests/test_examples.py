@@ -213,6 +213,33 @@ def check_what_reasoning_adds(rows: Rows, text: str, reference_year: int) -> Non
     assert len(rows) == len({tuple(sorted(r.items())) for r in rows}), "DISTINCT"
 
 
+def check_returnee_series(rows: Rows, text: str, reference_year: int) -> None:
+    """The counts of returnees since 1991, as the second text gives them, earliest first."""
+    persons = [r for r in rows if r["unitLabel"] == "Persons"]
+    dates = [r["date"] for r in persons]
+    assert dates == sorted(dates)
+    series = {(r["date"][:7], int(r["value"])): r for r in persons}
+    # (reference date, value, who says so, the words of the text)
+    expected = [
+        ("2004-11", 300000, "Zhazbek Abdiyev", "about 300,000 people"),
+        ("2007-08", 600000, "Refugees", "some 600,000 in August 2007"),
+        ("2011-11", 1000000, "Officials", "one million people"),
+        ("2022-02", 1089700, "Officials", "1,089,700"),
+        ("2024-11", 1144900, "Ministry of Labor", "1,144,900 returnees since 1991"),
+    ]
+    for date, value, who, words in expected:
+        assert words in text
+        row = series.get((date, value))
+        assert row, f"{value} at {date} is in the series: {sorted(series)}"
+        assert who in row.get("saidByLabel", "") or who in row.get("saidBy", ""), row
+        assert words in row["quote"] and row["quote"] in text
+        assert row["report"].startswith("https://w3id.org/kzmig/resource/source/")
+    assert {r["date"][:7] for r in rows} >= {d for d, *_ in expected}
+    # a count of families at the same date is a figure of its own, not a conflicting one
+    assert any(r["unitLabel"] == "Families" and r["value"] == "300000" for r in rows)
+    assert len(rows) == len({tuple(sorted(r.items())) for r in rows}), "DISTINCT"
+
+
 CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "01-enbek": check_enbek,
     "02-programs-and-agencies": check_programs_and_agencies,
@@ -226,6 +253,7 @@ CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "10-emigration-destinations": check_emigration_destinations,
     "11-who-the-text-cites": check_who_the_text_cites,
     "12-what-reasoning-adds": check_what_reasoning_adds,
+    "13-returnee-series": check_returnee_series,
 }
 
 

@@ -28,9 +28,11 @@ def first_claim(root: Path) -> dict[str, object]:
     return dict(data["claims"][0])
 
 
-def append_claim(root: Path, claim_id: str, quote: str, triples: str, **extra: object) -> int:
+def append_claim(
+    root: Path, claim_id: str, quote: str, triples: str, sheet: Path = SHEET, **extra: object
+) -> int:
     """Append a claim to the sheet as an editor would; return the line it starts on."""
-    path = root / SHEET
+    path = root / sheet
     text = path.read_text(encoding="utf-8")
     match = re.search(r"^( *)- id:", text, re.MULTILINE)
     assert match, "the claim sheet lists its claims as `  - id: ...`"
