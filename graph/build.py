@@ -8,6 +8,7 @@ Stages, each a function with one job, run in order by :func:`build`:
    ``check_inputs``     refuse what ``kzmig check`` rejects (its errors, at file:line)
 4. ``assemble``         claim graphs, provenance, text structure, ontology, shapes
 5. ``infer``            OWL 2 RL closure into the inferred graph; consistency checks
+   ``apply_rules``      the declared rules (rules/*.rq) on the asserted data, into it too
 6. ``check_shapes``     SHACL on the asserted data
    ``differences``      figures of one fact that differ between sources (warnings)
 7. ``publish``          store, dumps, report; then the atomic swap of ``current``
@@ -46,6 +47,7 @@ from rdflib.namespace import RDF
 
 from . import provenance as prov
 from .check import build_stage_problems
+from .derive import Derived, derive, read_rules
 from .dumps import write_dumps
 from .figures import differences
 from .namespaces import (
@@ -54,6 +56,7 @@ from .namespaces import (
     GRAPH_PROVENANCE,
     GRAPH_SHAPES,
     KZO,
+    file_iri,
     source_iri,
 )
 from .quads import Quads, to_ox, to_ox_quads
@@ -131,6 +134,7 @@ def os_problem(e: OSError, where: Path | None = None) -> str:
 def inputs_of(root: Path) -> dict[str, str]:
     """Every input file of a build, by path relative to ``root``, with its SHA-256."""
     files = [*turtle_files(root / "ontology"), *turtle_files(root / "shapes")]
+    files += sorted((root / "rules").glob("*.rq"))
     files += sorted(p for p in (root / "sources").rglob("*") if p.is_file())
     return {str(p.relative_to(root)): digest(p) for p in files}
 
@@ -303,6 +307,21 @@ def infer(
         used=[GRAPH_ONTOLOGY, *(c.iri for cs in claims.values() for c in cs)],
     )
     return result
+
+
+def apply_rules(
+    q: Quads, claims: dict[str, list[Claim]], run: prov.Run, root: Path
+) -> list[Derived]:
+    """The declared rules (rules/*.rq) on the asserted data, into the inferred graph."""
+    rules = read_rules(root)
+    derived = derive(rules, asserted_triples(q, claims))
+    # One activity generates the inferred graph (shapes/provenance.ttl): the reasoning,
+    # which used the ontology and the claims, and now the rule files as well.
+    activity = run.stage("reasoning")
+    for d in derived:
+        q.add_all(d.triples, GRAPH_INFERRED)
+        q.add(activity, prov.PROV.used, file_iri(d.rule.path.as_posix()), GRAPH_PROVENANCE)
+    return derived
 
 
 def check_shapes(q: Quads, claims: dict[str, list[Claim]], shapes: Graph) -> Validation:
@@ -578,6 +597,8 @@ def build(
             q = assemble(texts, claims, ontology, shapes, run, inputs)
         with report.stage("reason"):
             reasoning = infer(q, claims, run, root)
+        with report.stage("rules"):
+            derived = apply_rules(q, claims, run, root)
         with report.stage("validate"):
             validation = check_shapes(q, claims, shapes)
         with report.stage("figures"):
@@ -585,6 +606,9 @@ def build(
         ended = datetime.now(UTC)
         prov.run_quads(run, ended, inputs, q)
         report.counts = _counts(q, texts, claims, reasoning)
+        report.counts["derived_by_rules"] = {
+            d.rule.path.as_posix(): len(d.triples) for d in derived
+        }
         report.validation = {
             "conforms": validation.conforms,
             "results": Counter(r.severity for r in validation.results),

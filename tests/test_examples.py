@@ -240,6 +240,27 @@ def check_returnee_series(rows: Rows, text: str, reference_year: int) -> None:
     assert len(rows) == len({tuple(sorted(r.items())) for r in rows}), "DISTINCT"
 
 
+def check_what_happened_when(rows: Rows, text: str, reference_year: int) -> None:
+    """Things dated five different ways answer one pair of properties (rules/*.rq)."""
+    for r in rows:
+        assert int(r["start"]) <= 2008 and ("end" not in r or int(r["end"]) >= 2004), r
+    found = {r["thing"].rsplit("/resource/", 1)[1]: r for r in rows}
+    # (thing, start, end, the words its date comes from)
+    expected = [
+        ("event/third-world-kurultai-of-kazakhs", "2005", "2005", "Kazakhs in September 2005"),
+        ("document/government-decree-1126", "2008", None, "1126 of 2 December 2008"),
+        ("statistic/quota-2005-2007", "2005", "2007", "a year for 2005 to 2007"),
+        ("statistic/returnees-2007-unhcr", "2007", "2007", "600,000 in August 2007"),
+        ("trend/emigration-2006-2010", "2006", "2010", "2006"),
+    ]
+    for thing, start, end, words in expected:
+        assert words in text
+        assert thing in found, f"{thing} answers kzo:startYear: {sorted(found)}"
+        assert found[thing]["start"] == start and found[thing].get("end") == end, found[thing]
+    assert not any(t.startswith("period/") for t in found)
+    assert "program/enbek" not in found  # five years before 2022: 2017
+
+
 CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "01-enbek": check_enbek,
     "02-programs-and-agencies": check_programs_and_agencies,
@@ -254,6 +275,7 @@ CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "11-who-the-text-cites": check_who_the_text_cites,
     "12-what-reasoning-adds": check_what_reasoning_adds,
     "13-returnee-series": check_returnee_series,
+    "14-what-happened-when": check_what_happened_when,
 }
 
 

@@ -1,4 +1,4 @@
-"""A copy of the repository's inputs (ontology/, shapes/, sources/) to edit in a test."""
+"""A copy of the repository's inputs (ontology/, shapes/, sources/, rules/) to edit in a test."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ SHEET = Path("sources/migration-in-kazakhstan/claims.yaml")
 
 def copy_inputs(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
-    for folder in ("ontology", "shapes", "sources"):
-        shutil.copytree(ROOT / folder, target / folder)
+    for folder in ("ontology", "shapes", "sources", "rules"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, target / folder)
     for path in (target / "sources").rglob("*"):
         path.chmod(0o644 if path.is_file() else 0o755)
     return target
