@@ -261,6 +261,16 @@ def check_what_happened_when(rows: Rows, text: str, reference_year: int) -> None
     assert "program/enbek" not in found  # five years before 2022: 2017
 
 
+def check_trends_that_go_up(rows: Rows, text: str, reference_year: int) -> None:
+    """skos:broader* finds "gradual increase" under "increase", and nothing that goes down."""
+    directions = {r["direction"].rsplit("/", 1)[1] for r in rows}
+    assert "gradual increase" in text
+    assert {"increase", "gradual-increase"} <= directions, directions
+    assert not any("decrease" in d for d in directions)
+    gradual = [r for r in rows if r["direction"].endswith("/gradual-increase")]
+    assert gradual and all("2014" in r.get("label", "") for r in gradual), gradual
+
+
 CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "01-enbek": check_enbek,
     "02-programs-and-agencies": check_programs_and_agencies,
@@ -276,6 +286,7 @@ CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "12-what-reasoning-adds": check_what_reasoning_adds,
     "13-returnee-series": check_returnee_series,
     "14-what-happened-when": check_what_happened_when,
+    "15-trends-that-go-up": check_trends_that_go_up,
 }
 
 
