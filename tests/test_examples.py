@@ -271,6 +271,19 @@ def check_trends_that_go_up(rows: Rows, text: str, reference_year: int) -> None:
     assert gradual and all("2014" in r.get("label", "") for r in gradual), gradual
 
 
+def check_shares_and_their_totals(rows: Rows, text: str, reference_year: int) -> None:
+    """Each share with its total; the count a share stands for, linked to both."""
+    assert "80% of them (71.3 thousand)" in text and "89 thousand" in text
+    russia = [r for r in rows if r.get("countValue") == "71300"]
+    assert len(russia) == 1, rows
+    assert russia[0]["percent"] == "80" and russia[0]["totalValue"] == "89000"
+    # roughly: 80% of 89 thousand is 71.2 thousand (the text rounds)
+    assert abs(89000 * 0.8 - 71300) < 200
+    assert "45.9 percent of them from China" in text
+    china = [r for r in rows if r["share"].endswith("/returnees-2024-from-china-share")]
+    assert china and china[0]["totalValue"] == "1144900"
+
+
 CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "01-enbek": check_enbek,
     "02-programs-and-agencies": check_programs_and_agencies,
@@ -287,6 +300,7 @@ CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "13-returnee-series": check_returnee_series,
     "14-what-happened-when": check_what_happened_when,
     "15-trends-that-go-up": check_trends_that_go_up,
+    "16-shares-and-their-totals": check_shares_and_their_totals,
 }
 
 
