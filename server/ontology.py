@@ -15,7 +15,14 @@ import threading
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from kzmig.graph.docs import render_html
-from kzmig.graph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, VOCABULARIES
+from kzmig.graph.namespaces import (
+    GRAPH_ONTOLOGY,
+    GRAPH_SHAPES,
+    KZO,
+    MINTED_BY_CLAIMS,
+    PREFIXES,
+    VOCABULARIES,
+)
 from rdflib import Graph
 
 from .conneg import GRAPH_FORMATS, SHORT_NAMES, negotiate
@@ -56,11 +63,27 @@ def _html() -> str:
         _rdflib(_triples(str(GRAPH_ONTOLOGY))),
         _rdflib(_triples(str(GRAPH_SHAPES))),
         source=f"the ontology and shapes of release {store.version}",
+        examples=_minted_examples(),
     )
     if not store.writable:
         with _lock:
             _cache[key] = page
     return page
+
+
+def _minted_examples() -> dict[str, str]:
+    """One IRI of each kind that claims mint (a flow, a statistic...), from the data served."""
+    store = current_app.extensions["kzmig.store"]
+    out = {}
+    for prefix, kind in MINTED_BY_CLAIMS.items():
+        base = PREFIXES[prefix]
+        rows = store.query(
+            f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s a <{KZO}{kind}> }} "
+            f'FILTER(STRSTARTS(STR(?s), "{base}")) }} ORDER BY ?s LIMIT 1'
+        )
+        for row in rows:
+            out[prefix] = row["s"].value
+    return out
 
 
 def _media_type() -> str:
