@@ -284,6 +284,16 @@ def check_shares_and_their_totals(rows: Rows, text: str, reference_year: int) ->
     assert china and china[0]["totalValue"] == "1144900"
 
 
+def check_trends_of_emigration(rows: Rows, text: str, reference_year: int) -> None:
+    """Trends of the emigration flow and of its subflows, by kzo:trendOf/kzo:subflowOf*."""
+    flows = {r["flow"].rsplit("/", 1)[1] for r in rows}
+    assert "emigration-from-kazakhstan" in flows
+    assert flows - {"emigration-from-kazakhstan"}, "a subflow's trend is reached too"
+    assert "tripled" in text
+    assert any(r["trend"].endswith("/migrant-workers-in-russia-tripled") for r in rows)
+    assert not any("returnee" in r["trend"] for r in rows), "immigration is not emigration"
+
+
 CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "01-enbek": check_enbek,
     "02-programs-and-agencies": check_programs_and_agencies,
@@ -301,6 +311,7 @@ CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "14-what-happened-when": check_what_happened_when,
     "15-trends-that-go-up": check_trends_that_go_up,
     "16-shares-and-their-totals": check_shares_and_their_totals,
+    "17-trends-of-emigration": check_trends_of_emigration,
 }
 
 
