@@ -16,8 +16,16 @@ REQUIRED = ("id", "title", "language", "licence", "attribution", "reference_year
 
 @dataclass(frozen=True)
 class Reference:
+    """A report the text cites or draws on: a web address, a declared report, or both.
+
+    `id` names a report declared in ontology/ as `source:<id>`, so that a claim can point
+    a figure at the report it comes from; `url` is where it can be read.
+    """
+
     url: str
     title: str
+    id: str = ""
+    date: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,11 +106,36 @@ def read_source(folder: Path) -> SourceText:
         reference_year_reason=" ".join(str(meta.get("reference_year_reason", "")).split()),
         form=meta.get("form", ""),
         url=meta.get("url", ""),
-        references=tuple(
-            Reference(r["url"], r.get("title", "")) for r in meta.get("references", [])
-        ),
+        references=_references(meta.get("references") or [], meta_path),
         run_in_headings=tuple(meta.get("run_in_headings", [])),
     )
+
+
+def _references(entries: list[Any], meta_path: Path) -> tuple[Reference, ...]:
+    """Each reference needs a `url` or an `id` (a report declared in ontology/ as source:<id>)."""
+    refs, problems = [], []
+    for n, r in enumerate(entries, 1):
+        if not isinstance(r, dict) or not (r.get("url") or r.get("id")):
+            problems.append(
+                Problem(
+                    str(meta_path),
+                    None,
+                    f"reference {n}: give its `url`, or its `id` (a report declared in "
+                    "ontology/ as source:<id>), or both",
+                )
+            )
+            continue
+        refs.append(
+            Reference(
+                url=str(r.get("url", "")),
+                title=str(r.get("title", "")),
+                id=str(r.get("id", "")),
+                date=str(r.get("date", "")),
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return tuple(refs)
 
 
 def discover(sources_dir: Path) -> list[Path]:

@@ -105,11 +105,28 @@ def _paragraph_spans(text: str) -> list[Span]:
     return spans
 
 
+def _heading_line(text: str, span: Span) -> list[Span]:
+    """Cut a heading that stands on its own line right above its paragraph.
+
+    ("Overview\nSince independence, ..." with no blank line between): the first
+    line is a heading when it is short and has no closing punctuation at all.
+    """
+    block = text[span.start : span.end]
+    first, newline, rest = block.partition("\n")
+    if not newline or not rest.strip() or not _is_heading(first):
+        return [span]
+    if first.rstrip().endswith((".", "!", "?", ":", ",", ";")):
+        return [span]
+    body_start = span.start + len(first) + 1
+    body_start += len(text[body_start : span.end]) - len(text[body_start : span.end].lstrip())
+    return [Span(span.start, span.start + len(first.rstrip())), Span(body_start, span.end)]
+
+
 def _sentence_spans(text: str, span: Span) -> list[Span]:
     body = text[span.start : span.end]
     cuts = [0]
     for match in _SENTENCE_END.finditer(body):
-        before = body[: match.start() + 1]
+        before = body[: match.start()]  # up to and with the full stop (the match follows it)
         if before.endswith(_ABBREVIATIONS):
             continue
         cuts.append(match.end())
@@ -131,7 +148,8 @@ def segment(text: str, *, run_in_headings: tuple[str, ...] = ()) -> Segmentation
     """
     seg = Segmentation(text)
     blocks: list[tuple[Span, bool]] = []
-    for span in _paragraph_spans(text):
+    spans = [piece for block in _paragraph_spans(text) for piece in _heading_line(text, block)]
+    for span in spans:
         pieces = [span]
         for heading in run_in_headings:
             found = text.find(heading, span.start, span.end)

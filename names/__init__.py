@@ -75,6 +75,15 @@ RESOURCE_TYPES: dict[str, str] = {
     "trend": "trend",
 }
 
+# The kinds of thing that claim sheets mint (typed and labelled by the claim that
+# introduces them, never declared in ontology/): prefix -> the class of ours they take.
+MINTED_BY_CLAIMS: dict[str, str] = {
+    "flow": "MigrationFlow",
+    "measure": "PolicyMeasure",
+    "stat": "Statistic",
+    "trend": "Trend",
+}
+
 PREFIXES: dict[str, str] = {
     **VOCABULARIES,
     **{prefix: f"{RESOURCE}{path}/" for prefix, path in RESOURCE_TYPES.items()},

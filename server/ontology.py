@@ -15,8 +15,15 @@ import threading
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
-from kzmig.graph.editor.docs import GENERATED, document
-from kzmig.names import GRAPH_ONTOLOGY, GRAPH_SHAPES, VOCABULARIES
+from kzmig.graph.editor.docs import GENERATED, document, resource_namespaces
+from kzmig.names import (
+    GRAPH_ONTOLOGY,
+    GRAPH_SHAPES,
+    KZO,
+    MINTED_BY_CLAIMS,
+    PREFIXES,
+    VOCABULARIES,
+)
 from markupsafe import Markup
 from rdflib import Graph
 
@@ -59,9 +66,9 @@ def _html() -> str:
     key = (id(current_app), store.version, lang)
     kept = _cache.get(key) if not store.writable else None
     if kept is None:
-        doc = document(
-            _rdflib(_triples(str(GRAPH_ONTOLOGY))), _rdflib(_triples(str(GRAPH_SHAPES))), [lang]
-        )
+        ontology = _rdflib(_triples(str(GRAPH_ONTOLOGY)))
+        doc = document(ontology, _rdflib(_triples(str(GRAPH_SHAPES))), [lang])
+        doc.resources = resource_namespaces(ontology, _minted_examples())
         body = render_template(
             "_ontology_body.html", doc=doc, version=store.version, plural=messages.PLURALS
         )
@@ -71,6 +78,21 @@ def _html() -> str:
                 _cache[key] = kept
     title, body = kept
     return GENERATED + "\n" + render_template("ontology.html", title=title, body=Markup(body))
+
+
+def _minted_examples() -> dict[str, str]:
+    """One IRI of each kind that claims mint (a flow, a statistic...), from the data served."""
+    store = current_app.extensions["kzmig.store"]
+    out = {}
+    for prefix, kind in MINTED_BY_CLAIMS.items():
+        base = PREFIXES[prefix]
+        rows = store.query(
+            f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s a <{KZO}{kind}> }} "
+            f'FILTER(STRSTARTS(STR(?s), "{base}")) }} ORDER BY ?s LIMIT 1'
+        )
+        for row in rows:
+            out[prefix] = row["s"].value
+    return out
 
 
 def _media_type() -> str:

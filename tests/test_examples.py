@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,13 +13,18 @@ import yaml
 from flask.testing import FlaskClient
 from kzmig.server.pages import example_queries
 
+from tests.support.servers import ROOT
+
 Rows = list[dict[str, str]]
 SOURCE = "migration-in-kazakhstan"
 
 
 @pytest.fixture(scope="module")
 def text(root: Path) -> str:
-    return (root / "sources" / SOURCE / "text.txt").read_text(encoding="utf-8")
+    """Every text of the graph, the seed text first: an answer's quote is in one of them."""
+    others = sorted(p for p in (root / "sources").glob("*/text.txt") if p.parent.name != SOURCE)
+    paths = [root / "sources" / SOURCE / "text.txt", *others]
+    return "\n\n".join(p.read_text(encoding="utf-8") for p in paths)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +98,12 @@ def check_sources_of_a_figure(rows: Rows, text: str, reference_year: int) -> Non
 
 def check_claims_per_section(rows: Rows, text: str, reference_year: int) -> None:
     assert rows and all(int(r["claims"]) >= 1 for r in rows)
+    # every text with a claim sheet has its sections here, one text after the other
+    sheets = {p.parent.name for p in (ROOT / "sources").glob("*/claims.yaml")}
+    order = [r["text"].rsplit("/", 1)[1] for r in rows]
+    assert set(order) == sheets
+    assert order == sorted(order), "text by text"
+    rows = [r for r in rows if r["text"].endswith(f"/source/{SOURCE}")]
     assert rows[0]["title"] == "Overview"
     position = 0
     for r in rows:  # in the order of the text
@@ -102,9 +114,9 @@ def check_claims_per_section(rows: Rows, text: str, reference_year: int) -> None
 
 
 def check_attributed_statistics(rows: Rows, text: str, reference_year: int) -> None:
-    values = [int(r["value"]) for r in rows]
+    values = [Decimal(r["value"]) for r in rows]  # 45.9 percent is a decimal
     assert values == sorted(values, reverse=True)
-    by_value = {int(r["value"]): r for r in rows}
+    by_value = {Decimal(r["value"]): r for r in rows}
     expected = {
         32000: ("Ministry of Labor", "32 thousand"),
         89000: ("UNESCO", "89 thousand"),
@@ -201,6 +213,87 @@ def check_what_reasoning_adds(rows: Rows, text: str, reference_year: int) -> Non
     assert len(rows) == len({tuple(sorted(r.items())) for r in rows}), "DISTINCT"
 
 
+def check_returnee_series(rows: Rows, text: str, reference_year: int) -> None:
+    """The counts of returnees since 1991, as the second text gives them, earliest first."""
+    persons = [r for r in rows if r["unitLabel"] == "Persons"]
+    dates = [r["date"] for r in persons]
+    assert dates == sorted(dates)
+    series = {(r["date"][:7], int(r["value"])): r for r in persons}
+    # (reference date, value, who says so, the words of the text)
+    expected = [
+        ("2004-11", 300000, "Zhazbek Abdiyev", "about 300,000 people"),
+        ("2007-08", 600000, "Refugees", "some 600,000 in August 2007"),
+        ("2011-11", 1000000, "Officials", "one million people"),
+        ("2022-02", 1089700, "Officials", "1,089,700"),
+        ("2024-11", 1144900, "Ministry of Labor", "1,144,900 returnees since 1991"),
+    ]
+    for date, value, who, words in expected:
+        assert words in text
+        row = series.get((date, value))
+        assert row, f"{value} at {date} is in the series: {sorted(series)}"
+        assert who in row.get("saidByLabel", "") or who in row.get("saidBy", ""), row
+        assert words in row["quote"] and row["quote"] in text
+        assert row["report"].startswith("https://w3id.org/kzmig/resource/source/")
+    assert {r["date"][:7] for r in rows} >= {d for d, *_ in expected}
+    # a count of families at the same date is a figure of its own, not a conflicting one
+    assert any(r["unitLabel"] == "Families" and r["value"] == "300000" for r in rows)
+    assert len(rows) == len({tuple(sorted(r.items())) for r in rows}), "DISTINCT"
+
+
+def check_what_happened_when(rows: Rows, text: str, reference_year: int) -> None:
+    """Things dated five different ways answer one pair of properties (rules/*.rq)."""
+    for r in rows:
+        assert int(r["start"]) <= 2008 and ("end" not in r or int(r["end"]) >= 2004), r
+    found = {r["thing"].rsplit("/resource/", 1)[1]: r for r in rows}
+    # (thing, start, end, the words its date comes from)
+    expected = [
+        ("event/third-world-kurultai-of-kazakhs", "2005", "2005", "Kazakhs in September 2005"),
+        ("document/government-decree-1126", "2008", None, "1126 of 2 December 2008"),
+        ("statistic/quota-2005-2007", "2005", "2007", "a year for 2005 to 2007"),
+        ("statistic/returnees-2007-unhcr", "2007", "2007", "600,000 in August 2007"),
+        ("trend/emigration-2006-2010", "2006", "2010", "2006"),
+    ]
+    for thing, start, end, words in expected:
+        assert words in text
+        assert thing in found, f"{thing} answers kzo:startYear: {sorted(found)}"
+        assert found[thing]["start"] == start and found[thing].get("end") == end, found[thing]
+    assert not any(t.startswith("period/") for t in found)
+    assert "program/enbek" not in found  # five years before 2022: 2017
+
+
+def check_trends_that_go_up(rows: Rows, text: str, reference_year: int) -> None:
+    """skos:broader* finds "gradual increase" under "increase", and nothing that goes down."""
+    directions = {r["direction"].rsplit("/", 1)[1] for r in rows}
+    assert "gradual increase" in text
+    assert {"increase", "gradual-increase"} <= directions, directions
+    assert not any("decrease" in d for d in directions)
+    gradual = [r for r in rows if r["direction"].endswith("/gradual-increase")]
+    assert gradual and all("2014" in r.get("label", "") for r in gradual), gradual
+
+
+def check_shares_and_their_totals(rows: Rows, text: str, reference_year: int) -> None:
+    """Each share with its total; the count a share stands for, linked to both."""
+    assert "80% of them (71.3 thousand)" in text and "89 thousand" in text
+    russia = [r for r in rows if r.get("countValue") == "71300"]
+    assert len(russia) == 1, rows
+    assert russia[0]["percent"] == "80" and russia[0]["totalValue"] == "89000"
+    # roughly: 80% of 89 thousand is 71.2 thousand (the text rounds)
+    assert abs(89000 * 0.8 - 71300) < 200
+    assert "45.9 percent of them from China" in text
+    china = [r for r in rows if r["share"].endswith("/returnees-2024-from-china-share")]
+    assert china and china[0]["totalValue"] == "1144900"
+
+
+def check_trends_of_emigration(rows: Rows, text: str, reference_year: int) -> None:
+    """Trends of the emigration flow and of its subflows, by kzo:trendOf/kzo:subflowOf*."""
+    flows = {r["flow"].rsplit("/", 1)[1] for r in rows}
+    assert "emigration-from-kazakhstan" in flows
+    assert flows - {"emigration-from-kazakhstan"}, "a subflow's trend is reached too"
+    assert "tripled" in text
+    assert any(r["trend"].endswith("/migrant-workers-in-russia-tripled") for r in rows)
+    assert not any("returnee" in r["trend"] for r in rows), "immigration is not emigration"
+
+
 CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "01-enbek": check_enbek,
     "02-programs-and-agencies": check_programs_and_agencies,
@@ -214,6 +307,11 @@ CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "10-emigration-destinations": check_emigration_destinations,
     "11-who-the-text-cites": check_who_the_text_cites,
     "12-what-reasoning-adds": check_what_reasoning_adds,
+    "13-returnee-series": check_returnee_series,
+    "14-what-happened-when": check_what_happened_when,
+    "15-trends-that-go-up": check_trends_that_go_up,
+    "16-shares-and-their-totals": check_shares_and_their_totals,
+    "17-trends-of-emigration": check_trends_of_emigration,
 }
 
 

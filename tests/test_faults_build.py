@@ -144,8 +144,15 @@ def _inconsistent_claim(p: Path) -> str:
 
 def _inconsistent_ontology(p: Path) -> str:
     with (p / "ontology/mini.ttl").open("a", encoding="utf-8") as f:
-        f.write("kzo:oddity a kzo:Place , kzo:Program .\n")
+        # labelled, so that `kzmig check`'s stage lets it through to the reasoner
+        f.write('kzo:oddity a kzo:Place , kzo:Program ; rdfs:label "oddity"@en .\n')
     return rf"ontology/mini\.ttl:{line_of(p / 'ontology/mini.ttl', 'kzo:oddity')}:.*inconsistent"
+
+
+def _second_english_label(p: Path) -> str:
+    edit(p / "ontology/mini.ttl", '"place"@en ,', '"place"@en , "location"@en ,')
+    line = line_of(p / "ontology/mini.ttl", "kzo:Place a")
+    return rf"ontology/mini\.ttl:{line}:.*multiple-labels"
 
 
 def _text_changed_under_claims(p: Path) -> str:
@@ -179,6 +186,7 @@ FAULTS: dict[str, tuple[Callable[[Path], str], str]] = {
     "shacl-violation": (_shacl_violation, "validate"),
     "inconsistent-claim": (_inconsistent_claim, "reason"),
     "inconsistent-ontology": (_inconsistent_ontology, "reason"),
+    "check-error-in-ontology": (_second_english_label, "check"),
     "source-text-changed-under-claims": (_text_changed_under_claims, "claims"),
     "source-text-not-utf8": (_text_not_utf8, "texts"),
     "source-yaml-broken": (_source_yaml_broken, "texts"),

@@ -41,9 +41,8 @@ def text_of(markup: str) -> str:
 @pytest.fixture(scope="module")
 def source(app: Flask, root: Path) -> tuple[str, str]:
     """(the IRI of the source text, the text as in sources/)."""
-    iri = rows(app, f"SELECT ?s WHERE {{ GRAPH <{PROV}> {{ ?s a <{KZO}SourceText> }} }} LIMIT 1")[
-        0
-    ]["s"].value
+    query = f"SELECT ?s WHERE {{ GRAPH <{PROV}> {{ ?s a <{KZO}SourceText> }} }} ORDER BY ?s LIMIT 1"
+    iri = rows(app, query)[0]["s"].value
     text = (root / "sources" / iri.rsplit("/", 1)[-1] / "text.txt").read_text(encoding="utf-8")
     return iri, text
 
@@ -90,6 +89,7 @@ def test_resource_page_shows_statements_with_their_provenance(
         f"""SELECT ?s ?c ?who ?exact ?start ?end WHERE {{
               GRAPH ?c {{ ?s ?p ?o }}
               GRAPH <{PROV}> {{ ?c <http://www.w3.org/ns/prov#hadPrimarySource> ?who ;
+                  <http://www.w3.org/ns/prov#wasDerivedFrom> <{source[0]}> ;
                   <{KZO}evidence> ?ev . ?ev <http://www.w3.org/ns/oa#hasSelector> ?q , ?pos .
                   ?q <http://www.w3.org/ns/oa#exact> ?exact .
                   ?pos <http://www.w3.org/ns/oa#start> ?start ;

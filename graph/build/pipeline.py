@@ -5,9 +5,12 @@ Stages, each a function with one job, run in order by :func:`build`:
 1. ``read_vocabulary``  parse ontology/ and shapes/
 2. ``read_texts``       read sources/, segment each text
 3. ``read_claims``      read each claim sheet, anchor every quote, check its figures
+   ``check_inputs``     refuse what ``kzmig check`` rejects (its errors, at file:line)
 4. ``assemble``         claim graphs, provenance, text structure, ontology, shapes
 5. ``infer``            OWL 2 RL closure into the inferred graph; consistency checks
+   ``apply_rules``      the declared rules (rules/*.rq) on the asserted data, into it too
 6. ``check_shapes``     SHACL on the asserted data
+   ``differences``      figures of one fact that differ between sources (warnings)
 7. ``publish``          store, dumps, report; then the atomic swap of ``current``
 
 Any failure raises before ``publish`` swaps anything: the release being
@@ -38,8 +41,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
+from kzmig.graph.editor.check import build_stage_problems
 from kzmig.graph.release.dumps import write_dumps
 from kzmig.graph.release.layout import MANIFEST, Release, current_folder, is_complete
+from kzmig.graph.semantics.derive import Derived, derive, read_rules
 from kzmig.graph.semantics.quads import Quads, to_ox, to_ox_quads
 from kzmig.graph.semantics.reason import Reasoning, closure
 from kzmig.graph.semantics.validate import Validation, validate
@@ -53,12 +58,14 @@ from kzmig.names import (
     GRAPH_PROVENANCE,
     GRAPH_SHAPES,
     KZO,
+    file_iri,
     source_iri,
 )
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from . import provenance as prov
+from .figures import differences
 from .vocabulary import digest, read_turtle, turtle_files
 
 SOFTWARE_VERSION = package_version("kzmig")
@@ -130,6 +137,7 @@ def os_problem(e: OSError, where: Path | None = None) -> str:
 def inputs_of(root: Path) -> dict[str, str]:
     """Every input file of a build, by path relative to ``root``, with its SHA-256."""
     files = [*turtle_files(root / "ontology"), *turtle_files(root / "shapes")]
+    files += sorted((root / "rules").glob("*.rq"))
     files += sorted(p for p in (root / "sources").rglob("*") if p.is_file())
     return {str(p.relative_to(root)): digest(p) for p in files}
 
@@ -222,6 +230,13 @@ def _read_sheets(texts: list[Text]) -> dict[str, SheetResult]:
     return {t.source.id: r for t, r in zip(texts, results, strict=True)}
 
 
+def check_inputs(root: Path) -> None:
+    """The errors of ``kzmig check`` fail the build here, before reasoning and SHACL."""
+    problems = build_stage_problems(root)
+    if problems:
+        raise BuildError("check", problems)
+
+
 def assemble(
     texts: list[Text],
     claims: dict[str, list[Claim]],
@@ -299,6 +314,21 @@ def infer(
         used=[GRAPH_ONTOLOGY, *(c.iri for cs in claims.values() for c in cs)],
     )
     return result
+
+
+def apply_rules(
+    q: Quads, claims: dict[str, list[Claim]], run: prov.Run, root: Path
+) -> list[Derived]:
+    """The declared rules (rules/*.rq) on the asserted data, into the inferred graph."""
+    rules = read_rules(root)
+    derived = derive(rules, asserted_triples(q, claims))
+    # One activity generates the inferred graph (shapes/provenance.ttl): the reasoning,
+    # which used the ontology and the claims, and now the rule files as well.
+    activity = run.stage("reasoning")
+    for d in derived:
+        q.add_all(d.triples, GRAPH_INFERRED)
+        q.add(activity, prov.PROV.used, file_iri(d.rule.path.as_posix()), GRAPH_PROVENANCE)
+    return derived
 
 
 def check_shapes(q: Quads, claims: dict[str, list[Claim]], shapes: Graph) -> Validation:
@@ -573,19 +603,30 @@ def build(
             texts = read_texts(root)
         with report.stage("claims"):
             claims = read_claims(texts, root)
+        with report.stage("check"):
+            check_inputs(root)
         with report.stage("assemble"):
             q = assemble(texts, claims, ontology, shapes, run, inputs)
         with report.stage("reason"):
             reasoning = infer(q, claims, run, root, reasoner)
+        with report.stage("rules"):
+            derived = apply_rules(q, claims, run, root)
         with report.stage("validate"):
             validation = check_shapes(q, claims, shapes)
+        with report.stage("figures"):
+            differing = differences((c for cs in claims.values() for c in cs), root)
         ended = datetime.now(UTC)
         prov.run_quads(run, ended, inputs, q)
         report.counts = _counts(q, texts, claims, reasoning)
+        report.counts["derived_by_rules"] = {
+            d.rule.path.as_posix(): len(d.triples) for d in derived
+        }
         report.validation = {
             "conforms": validation.conforms,
             "results": Counter(r.severity for r in validation.results),
             "messages": [f"{r.severity}: <{r.focus}> {r.message}" for r in validation.results],
+            # warnings, not errors: sources disagree, and the graph keeps every figure
+            "differing_figures": [d.as_dict() for d in differing],
         }
         manifest = {
             "version": version,

@@ -127,6 +127,12 @@ def claim_quads(
     return count
 
 
+def _date(text: str) -> Literal:
+    """A reference's date, typed by its precision (2007-08-09, 2007-08 or 2007)."""
+    kind = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}.get(len(text))
+    return Literal(text, datatype=kind) if kind else Literal(text)
+
+
 def source_quads(source: SourceText, q: Quads) -> None:
     """Describe a source document (the text the claims were read in)."""
     s = source_iri(source.id)
@@ -147,9 +153,14 @@ def source_quads(source: SourceText, q: Quads) -> None:
     if source.url:
         q.add(s, SCHEMA.url, URIRef(source.url), G)
     for ref in source.references:
-        q.add(s, DCTERMS.references, URIRef(ref.url), G)
+        target = source_iri(ref.id) if ref.id else URIRef(ref.url)
+        q.add(s, DCTERMS.references, target, G)
         if ref.title:
-            q.add(URIRef(ref.url), DCTERMS.title, Literal(ref.title), G)
+            q.add(target, DCTERMS.title, Literal(ref.title), G)
+        if ref.id and ref.url:
+            q.add(target, SCHEMA.url, URIRef(ref.url), G)
+        if ref.date:
+            q.add(target, DCTERMS.date, _date(ref.date), G)
     q.add(s, PROV.wasDerivedFrom, file_iri(f"sources/{source.id}/text.txt"), G)
 
 

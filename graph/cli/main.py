@@ -73,6 +73,8 @@ def build(
         f"{counts['inferred_triples']} inferred triples, {counts['sentences']} sentences"
     )
     click.echo("  stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    for d in outcome.report.get("validation", {}).get("differing_figures", []):
+        click.echo(f"  warning: {d['message']}", err=True)
 
 
 @main.command()

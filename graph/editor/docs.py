@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from kzmig.graph.build.vocabulary import read_turtle, turtle_files
 from kzmig.graph.release.layout import data_dir as default_data_dir
 from kzmig.graph.settings import option
-from kzmig.names import KZO, ONTOLOGY_IRI, PREFIXES, RESOURCE
+from kzmig.names import KZO, MINTED_BY_CLAIMS, ONTOLOGY_IRI, PREFIXES, RESOURCE, RESOURCE_TYPES
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
 from rdflib.term import Node
@@ -109,6 +109,17 @@ class TreeNode:
 
 
 @dataclass
+class ResourceNamespace:
+    """One type path of the resource namespace, as the page lists it."""
+
+    prefix: str
+    base: str
+    example: str  # an IRI of that type, "" when the graph has none
+    minted_by: str  # "claims", or "ontology/" where such things are declared
+    kind: str  # the class of ours that claims give the things they mint, else ""
+
+
+@dataclass
 class Documentation:
     title: str
     description: str
@@ -120,6 +131,7 @@ class Documentation:
     counts: dict[str, int]
     labels_per_language: dict[str, int]
     namespaces: list[tuple[str, str]]
+    resources: list[ResourceNamespace] = field(default_factory=list)
 
     @property
     def terms(self) -> list[Entry]:
@@ -535,9 +547,37 @@ def environment() -> Environment:
     )
 
 
-def render_html(ontology: Graph, shapes: Graph, *, source: str = "ontology/ and shapes/") -> str:
+def resource_namespaces(
+    ontology: Graph, examples: dict[str, str] | None = None
+) -> list[ResourceNamespace]:
+    """Each `<prefix>:` of the claim sheets, its base IRI, an example and who mints its IRIs.
+
+    ``examples`` (prefix -> IRI, from the data being served) fills the kinds that only
+    claims mint; the ontology gives the others.
+    """
+    subjects = sorted(str(s) for s in set(ontology.subjects()) if isinstance(s, URIRef))
+    out = []
+    for prefix, path in sorted(RESOURCE_TYPES.items()):
+        base = f"{RESOURCE}{path}/"
+        found = next((s for s in subjects if s.startswith(base) and len(s) > len(base)), "")
+        example = (examples or {}).get(prefix) or found
+        kind = MINTED_BY_CLAIMS.get(prefix, "")
+        out.append(
+            ResourceNamespace(prefix, base, example, "claims" if kind else "ontology/", kind)
+        )
+    return out
+
+
+def render_html(
+    ontology: Graph,
+    shapes: Graph,
+    *,
+    source: str = "ontology/ and shapes/",
+    examples: dict[str, str] | None = None,
+) -> str:
     """The documentation page; its first line says it is generated."""
     doc = document(ontology, shapes)
+    doc.resources = resource_namespaces(ontology, examples)
     body = environment().get_template("ontology.html").render(doc=doc, source=source)
     return GENERATED + "\n" + body
 

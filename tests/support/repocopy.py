@@ -1,4 +1,4 @@
-"""A copy of the repository's inputs (ontology/, shapes/, sources/) to edit in a test."""
+"""A copy of the repository's inputs (ontology/, shapes/, sources/, rules/) to edit in a test."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ SHEET = Path("sources/migration-in-kazakhstan/claims.yaml")
 
 def copy_inputs(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
-    for folder in ("ontology", "shapes", "sources"):
-        shutil.copytree(ROOT / folder, target / folder)
+    for folder in ("ontology", "shapes", "sources", "rules"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, target / folder)
     for path in (target / "sources").rglob("*"):
         path.chmod(0o644 if path.is_file() else 0o755)
     return target
@@ -28,9 +29,11 @@ def first_claim(root: Path) -> dict[str, object]:
     return dict(data["claims"][0])
 
 
-def append_claim(root: Path, claim_id: str, quote: str, triples: str, **extra: object) -> int:
+def append_claim(
+    root: Path, claim_id: str, quote: str, triples: str, sheet: Path = SHEET, **extra: object
+) -> int:
     """Append a claim to the sheet as an editor would; return the line it starts on."""
-    path = root / SHEET
+    path = root / sheet
     text = path.read_text(encoding="utf-8")
     match = re.search(r"^( *)- id:", text, re.MULTILINE)
     assert match, "the claim sheet lists its claims as `  - id: ...`"
