@@ -37,6 +37,8 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 from kzmig.graph.release.dumps import write_dumps
 from kzmig.graph.release.layout import MANIFEST, Release, current_folder, is_complete
+from kzmig.graph.release.search_index import FILENAME as SEARCH_FILE
+from kzmig.graph.release.search_index import build_index
 from kzmig.graph.semantics.quads import Quads, to_ox, to_ox_quads
 from kzmig.graph.semantics.reason import Reasoning, closure
 from kzmig.graph.semantics.validate import Validation, validate
@@ -416,6 +418,12 @@ def _write_release(
                         map(to_ox_triple, q.graph(GRAPH_SHAPES)),
                     ),
                 },
+            )
+        with report.stage("search", staging / SEARCH_FILE):
+            build_index(
+                lambda q: store.query(q, use_default_graph_as_union=True),
+                staging / SEARCH_FILE,
+                provenance=str(GRAPH_PROVENANCE),
             )
         with report.stage("disk", staging / "store"):
             disk = ox.Store(str(staging / "store"))
