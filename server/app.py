@@ -10,8 +10,20 @@ from flask import Flask
 from kzmig.graph.release.layout import data_dir
 from kzmig.graph.release.store import QueryStore, ReleaseStore
 
-from . import errors, files, i18n, ontology, pages, publish, replay, resources, sparql, update
-from . import browse, search
+from . import (
+    browse,
+    errors,
+    files,
+    i18n,
+    ontology,
+    pages,
+    publish,
+    replay,
+    resources,
+    search,
+    sparql,
+    update,
+)
 from .limits import Limits
 
 DEFAULTS: dict[str, Any] = {

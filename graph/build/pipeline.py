@@ -421,7 +421,7 @@ def _write_release(
             )
         with report.stage("search", staging / SEARCH_FILE):
             build_index(
-                lambda q: store.query(q, use_default_graph_as_union=True),
+                lambda q, s=store: s.query(q, use_default_graph_as_union=True),
                 staging / SEARCH_FILE,
                 provenance=str(GRAPH_PROVENANCE),
             )
