@@ -18,6 +18,7 @@ from . import (
     ontology,
     pages,
     publish,
+    querypage,
     replay,
     resources,
     search,
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ontology.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(browse.bp)
+    app.register_blueprint(querypage.bp)
     limits = Limits.from_config(app.config)
     files.install(app)
     replay.install(app, limits.cache_bytes // 4)  # 0 (--cache-mb 0): off (outermost)

@@ -33,7 +33,7 @@ from flask import (
 from kzmig.graph.release.layout import Release
 from kzmig.names import PREFIXES, VOCABULARIES
 
-from . import conneg, iris, replay
+from . import conneg, iris, rdfview, replay
 from .describe import prefixes_used
 
 bp = Blueprint("publish", __name__)
@@ -414,7 +414,13 @@ def _rdf_response(triples: list[ox.Triple], title: str) -> Response:
             triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes_used(triples, OUT_PREFIXES)
         ).decode()  # type: ignore[union-attr]
         response = Response(
-            render_template("rdf.html", title=title, turtle=body, formats=RDF_TYPES),
+            render_template(
+                "rdf.html",
+                title=title,
+                turtle=body,
+                formats=RDF_TYPES,
+                tables=rdfview.tables(triples),
+            ),
             content_type="text/html; charset=utf-8",
         )
     else:

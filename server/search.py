@@ -32,6 +32,7 @@ from kzmig.graph.release.search_index import FILENAME, build_index, fold
 from markupsafe import Markup, escape
 
 from . import conneg, describe, i18n, iris, publish
+from .i18n import N_
 
 bp = Blueprint("search", __name__)
 
@@ -43,6 +44,7 @@ MAX_PAGE = 100
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use marks around matches in snippets
 WEIGHTS = "10.0, 6.0, 2.0, 4.0, 1.0"  # label, alt, definition, figures, body
 SNIPPET_COLUMNS = (0, 1, 2, 4)  # figures (3) are spelled for matching, not for reading
+KIND_WORDS = {"passage": N_("passage"), "sentence": N_("sentence of a source text")}
 _built: dict[tuple[int, str], Path] = {}
 _lock = threading.Lock()
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 
-from . import conneg
+from . import conneg, rdfview
 from .errors import ProtocolError
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -89,15 +89,22 @@ def service_description() -> Response:
     media = conneg.negotiate(request.headers.get("Accept"), [*SD_TYPES, "text/html"])
     if media is None:
         raise ProtocolError(406, f"the service description is offered as {', '.join(SD_TYPES)}")
-    if media == "text/html":
-        media = "text/turtle"
     update = bool(current_app.config.get("ALLOW_UPDATE"))
-    body = ox.serialize(
-        _sd_triples(endpoint, request.url_root, update),
-        format=conneg.GRAPH_FORMATS[media],
-        prefixes={"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS},
-    )
-    response = Response(body, content_type=media)
+    triples = _sd_triples(endpoint, request.url_root, update)
+    prefixes = {"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS}
+    if media == "text/html":  # a browser: the description as tables (server/rdfview.py)
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        page = render_template(
+            "rdf.html",
+            title="SPARQL service description",
+            turtle=turtle.decode() if turtle else "",
+            formats=[],
+            tables=rdfview.tables(triples),
+        )
+        response = Response(page, content_type="text/html; charset=utf-8")
+    else:
+        body = ox.serialize(triples, format=conneg.GRAPH_FORMATS[media], prefixes=prefixes)
+        response = Response(body, content_type=media)
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = f'<{request.url_root}.well-known/void>; rel="describedby"'
     return response
