@@ -31,7 +31,8 @@ PAGES = {
     "search-empty-kk": "/search?lang=kk",
     "browse": "/browse",
     "browse-statistic": "/browse/Statistic",
-    "browse-place-country": "/browse/Place?type=" + quote("https://w3id.org/kzmig/ontology#Country"),
+    "browse-place-country": "/browse/Place?type="
+    + quote("https://w3id.org/kzmig/ontology#Country"),
     "query-table": "/query?query=" + quote(QUERY),
     "void": "/.well-known/void",
     "dcat": "/catalog",
