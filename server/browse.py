@@ -180,6 +180,7 @@ def members_page(name: str) -> str:
         prev=link(page=page - 1) if page > 1 else None,
         next=link(page=page + 1) if page < pages else None,
         facets=facets,
+        columns=[f for f in FACETS if facet_counts[f]],  # an empty column says nothing
         chosen=chosen,
         clear_all=link(**{f: None for f in FACETS}) if chosen else None,
         capped=len(everything) >= MAX_MEMBERS,

@@ -169,10 +169,7 @@ def present(db: sqlite3.Connection, rows: list[sqlite3.Row], lang: str) -> list[
             ) or (kind, "")
         else:
             kind = r["kind"]
-            kind_label = (
-                i18n.gettext("passage") if kind == "passage" else i18n.gettext("sentence"),
-                lang,
-            )
+            kind_label = (i18n.gettext(KIND_WORDS[kind]), lang)
         out.append(
             {
                 "iri": iri,
