@@ -162,3 +162,20 @@ def test_paging(client: FlaskClient) -> None:
 def test_fold() -> None:
     assert fold("  Gérmany ") == "germany"
     assert fold("ҚАЗАҚСТАН") == "қазақстан"
+
+
+def test_a_server_of_rdf_files_builds_its_own_index(tmp_path: Path) -> None:
+    from kzmig.server.app import create_app
+
+    data = tmp_path / "data.ttl"
+    data.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/kzmig/resource/place/aral> rdfs:label "Aral Sea"@en, "Арал теңізі"@kk ;\n'
+        '  <http://www.w3.org/2004/02/skos/core#definition> "A lake that shrank."@en .\n',
+        encoding="utf-8",
+    )
+    client = create_app({"DATA_FILES": [str(data)], "TESTING": True}).test_client()
+    for q in ("арал", "shrank", "Aral Sea"):
+        found = hits(client, q)
+        assert [h["iri"] for h in found] == [NS + "place/aral"], q
+    assert hits(client, "Germany") == []
