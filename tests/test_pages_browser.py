@@ -40,6 +40,9 @@ PAGES = {
     "ontology": "/ontology",
     "not-found": "/no/such/page",
     "resource-enbek": "/resource/program/enbek",
+    "dumps": "/dumps/",
+    "validation": "/validation",
+    "source-text": "/resource/source/migration-in-kazakhstan",
 }
 
 
