@@ -170,7 +170,8 @@ def test_a_server_of_rdf_files_builds_its_own_index(tmp_path: Path) -> None:
     data = tmp_path / "data.ttl"
     data.write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        '<https://w3id.org/kzmig/resource/place/aral> rdfs:label "Aral Sea"@en, "Арал теңізі"@kk ;\n'
+        "<https://w3id.org/kzmig/resource/place/aral>\n"
+        '  rdfs:label "Aral Sea"@en, "Арал теңізі"@kk ;\n'
         '  <http://www.w3.org/2004/02/skos/core#definition> "A lake that shrank."@en .\n',
         encoding="utf-8",
     )
