@@ -9,6 +9,7 @@ from flask import Flask
 from kzmig.graph.settings import config_defaults
 
 from . import (
+    browse,
     context,
     cors,
     errors,
@@ -18,9 +19,11 @@ from . import (
     ontology,
     pages,
     publish,
+    querypage,
     replay,
     resources,
     runtime,
+    search,
     sparql,
     update,
     urls,
@@ -49,6 +52,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(fragments.bp)  # Triple Pattern Fragments (linked-data clients)
     app.register_blueprint(context.bp)  # /context.jsonld
     cors.install(app)  # every read route, never /update or /store
+    app.register_blueprint(search.bp)  # /search, from the release's search.sqlite
+    app.register_blueprint(browse.bp)
+    app.register_blueprint(querypage.bp)
     limits = Limits.from_config(app.config)
     files.install(app)
     urls.install(app)  # no view sees the client's Host

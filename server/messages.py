@@ -14,6 +14,7 @@ SITE = [
     N_("kzmig: Migration in Kazakhstan, a knowledge graph with provenance"),  # publish.TITLE
     N_("VoID description"),
     N_("DCAT catalog"),
+    N_("SPARQL service description"),  # service.py
 ]
 
 # kzmig.graph.editor.docs: what an entry is ...

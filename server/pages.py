@@ -26,9 +26,10 @@ from flask import (
     url_for,
 )
 from kzmig.graph.settings import YASGUI_ENV
-from kzmig.names import PREFIXES
+from kzmig.names import KZO
 
 from . import iris, publish, replay
+from .querypage import display_prefixes
 
 bp = Blueprint("pages", __name__)
 
@@ -107,8 +108,9 @@ def home() -> str:
         ),
         yasgui=(yasgui_dir() / "yasgui.min.js").is_file(),
         resource_ns=iris.resource_ns(),
-        # kzr: would shadow the per-type prefixes (stat:, program:, ...) in result tables
-        prefixes_json=_script_json({p: ns for p, ns in PREFIXES.items() if p != "kzr"}),
+        ontology_ns=str(KZO),
+        # longest namespace first: YASR shortens with the first prefix that fits (querypage.py)
+        prefixes_json=_script_json(display_prefixes()),
     )
 
 

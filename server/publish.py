@@ -37,7 +37,7 @@ from flask import (
 from kzmig.graph.release.layout import Release
 from kzmig.names import PREFIXES, VOCABULARIES
 
-from . import conneg, fragments, iris, jsonld, ranges, replay, urls
+from . import conneg, fragments, iris, jsonld, ranges, rdfview, replay, urls
 from .describe import prefixes_used
 
 bp = Blueprint("publish", __name__)
@@ -444,7 +444,13 @@ def _rdf_response(triples: list[ox.Triple], title: str) -> Response:
             triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes_used(triples, OUT_PREFIXES)
         ).decode()  # type: ignore[union-attr]
         response = Response(
-            render_template("rdf.html", title=title, turtle=body, formats=RDF_TYPES),
+            render_template(
+                "rdf.html",
+                title=title,
+                turtle=body,
+                formats=RDF_TYPES,
+                tables=rdfview.tables(triples),
+            ),
             content_type="text/html; charset=utf-8",
         )
     elif media == "application/ld+json":

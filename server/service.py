@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, render_template, request, url_for
 
-from . import conneg, jsonld, urls
+from . import conneg, jsonld, rdfview, urls
 from .errors import ProtocolError
 from .publish import limits_note
 
@@ -91,8 +91,6 @@ def service_description() -> Response:
     media = conneg.negotiate(request.headers.get("Accept"), [*SD_TYPES, "text/html"])
     if media is None:
         raise ProtocolError(406, f"the service description is offered as {', '.join(SD_TYPES)}")
-    if media == "text/html":
-        media = "text/turtle"
     update = bool(current_app.config.get("ALLOW_UPDATE"))
     triples = _sd_triples(endpoint, urls.local("/"), update)
     triples.append(  # the row cap, and the path without one
@@ -102,22 +100,25 @@ def service_description() -> Response:
             ox.Literal(limits_note(), language="en"),
         )
     )
-    if media == "application/ld+json":
+    prefixes = {"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS}
+    if media == "text/html":  # a browser: the description as tables (server/rdfview.py)
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        page = render_template(
+            "rdf.html",
+            title="SPARQL service description",
+            turtle=turtle.decode() if turtle else "",
+            formats=[],
+            tables=rdfview.tables(triples),
+        )
+        response = Response(page, content_type="text/html; charset=utf-8")
+    elif media == "application/ld+json":
         profile = jsonld.profile_of(request.headers.get("Accept"))
         store = current_app.extensions["kzmig.store"]
         body = jsonld.write(triples, jsonld.context_for(store), profile)
-        content_type = jsonld.content_type(profile)
+        response = Response(body, content_type=jsonld.content_type(profile))
     else:
-        body = (
-            ox.serialize(
-                triples,
-                format=conneg.GRAPH_FORMATS[media],
-                prefixes={"sd": SD, "formats": FORMATS_W3, "void": VOID, "rdfs": RDFS},
-            )
-            or b""
-        )
-        content_type = media
-    response = Response(body, content_type=content_type)
+        body = ox.serialize(triples, format=conneg.GRAPH_FORMATS[media], prefixes=prefixes) or b""
+        response = Response(body, content_type=media)
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = f'<{url_for("publish.void")}>; rel="describedby"'
     return response

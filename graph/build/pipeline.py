@@ -44,6 +44,8 @@ import pyoxigraph as ox
 from kzmig.graph.editor.check import build_stage_problems
 from kzmig.graph.release.dumps import write_dumps
 from kzmig.graph.release.layout import MANIFEST, Release, current_folder, is_complete
+from kzmig.graph.release.search_index import FILENAME as SEARCH_FILE
+from kzmig.graph.release.search_index import build_index
 from kzmig.graph.semantics.derive import Derived, derive, read_rules
 from kzmig.graph.semantics.quads import Quads, to_ox, to_ox_quads
 from kzmig.graph.semantics.reason import Reasoning, closure
@@ -453,6 +455,12 @@ def _write_release(
                         map(to_ox_triple, q.graph(GRAPH_SHAPES)),
                     ),
                 },
+            )
+        with report.stage("search", staging / SEARCH_FILE):
+            build_index(
+                lambda q, s=store: s.query(q, use_default_graph_as_union=True),
+                staging / SEARCH_FILE,
+                provenance=str(GRAPH_PROVENANCE),
             )
         with report.stage("disk", staging / "store"):
             disk = ox.Store(str(staging / "store"))

@@ -418,8 +418,15 @@ def document(
         individuals=dict(sorted(individual_entries.items(), key=lambda kv: kv[0].lower())),
         counts=counts,
         labels_per_language=dict(sorted(languages.items())),
-        namespaces=sorted(namer.prefixes.items()),
+        namespaces=used_namespaces(namer.prefixes, (g, shapes)),
     )
+
+
+def used_namespaces(prefixes: dict[str, str], graphs: Iterable[Graph]) -> list[tuple[str, str]]:
+    """The prefixes whose namespace some IRI of ``graphs`` is in (not every prefix rdflib
+    binds by default: no ``brick:`` or ``odrl:`` in a page about this ontology)."""
+    iris = {str(t) for g in graphs for triple in g for t in triple if isinstance(t, URIRef)}
+    return sorted((p, ns) for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris))
 
 
 def _all_disjoint(g: Graph, c: Node) -> list[Node]:

@@ -3,6 +3,7 @@
     <data>/releases/<version>/store/          Oxigraph store (read-only once published)
     <data>/releases/<version>/dumps/          dump files
     <data>/releases/<version>/sources/        the source texts, as built
+    <data>/releases/<version>/search.sqlite   full-text index (SQLite FTS5; search_index.py)
     <data>/releases/<version>/manifest.json   written last: a release without it is incomplete
     <data>/current -> releases/<version>      swapped atomically when a build succeeds
 
