@@ -11,6 +11,7 @@ from kzmig.graph.release.layout import data_dir
 from kzmig.graph.release.store import QueryStore, ReleaseStore
 
 from . import errors, files, i18n, ontology, pages, publish, replay, resources, sparql, update
+from .charts import bp as charts_bp
 from .limits import Limits
 
 DEFAULTS: dict[str, Any] = {
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(ontology.bp)
+    app.register_blueprint(charts_bp)  # /timeline, /flows, /statistics
     limits = Limits.from_config(app.config)
     files.install(app)
     replay.install(app, limits.cache_bytes // 4)  # 0 (--cache-mb 0): off (outermost)
