@@ -44,7 +44,7 @@ STATISTICS_QUERY = "15-statistics"
 
 # what each kind of thing on the timeline is called, in plain words
 KINDS = {
-    "TimePeriod": N_("period"),
+    "TimePeriod": N_("time period"),
     "Program": N_("program"),
     "Law": N_("law"),
     "Agreement": N_("agreement"),
@@ -188,7 +188,7 @@ def statistics_model() -> dict[str, Any]:
     rows = run(STATISTICS_QUERY)
     labeller = _labeller(rows)
     by_indicator: dict[str, dict[str, Any]] = {}
-    points = []
+    points: list[dict[str, Any]] = []
     for r in rows:
         stat = _thing(labeller, r["statistic"])
         if stat is None:

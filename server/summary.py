@@ -46,7 +46,7 @@ def statistics(store: Any, iri: str) -> list[dict[str, Any]]:
         store,
         f"""SELECT DISTINCT ?stat ?value ?unit ?period ?who ?lower ?claim WHERE {{
           ?stat a <{KZO.Statistic}> ; <{KZO.value}> ?value .
-          {{ FILTER(?stat = {n}) }} UNION {{ ?stat ?p {n} }}
+          {{ VALUES ?stat {{ {n} }} }} UNION {{ ?stat ?p {n} }}
           UNION {{ ?stat ?p ?x . ?x ?q {n} FILTER(isIRI(?x)) }}
           OPTIONAL {{ ?stat <{KZO.unit}> ?unit }}
           OPTIONAL {{ ?stat <{KZO.refPeriod}> ?period }}
@@ -85,7 +85,7 @@ def flows(store: Any, iri: str) -> list[dict[str, Any]]:
         store,
         f"""SELECT DISTINCT ?flow ?origin ?destination WHERE {{
           ?flow a <{KZO.MigrationFlow}> .
-          {{ FILTER(?flow = {n}) }} UNION {{ VALUES ?link {{ {links} }} ?flow ?link {n} }}
+          {{ VALUES ?flow {{ {n} }} }} UNION {{ VALUES ?link {{ {links} }} ?flow ?link {n} }}
           OPTIONAL {{ ?flow <{KZO.origin}> ?origin }}
           OPTIONAL {{ ?flow <{KZO.destination}> ?destination }}
         }} ORDER BY ?flow ?origin ?destination""",

@@ -92,7 +92,7 @@ def test_timeline_shows_every_period_and_program(
         dated = page.evaluate("() => window.kzmigCharts[0].getOption().yAxis[0].data.length")
         assert dated == page.locator("table.timeline tr.item:not(.undated)").count()
         assert page.locator("a.sparql").get_attribute("href").startswith("/#query=")
-        page.screenshot(path=str(screenshots / "timeline.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "views-timeline.png"), full_page=True)
         watch.check()
     finally:
         context.close()
@@ -127,7 +127,7 @@ def test_flow_diagram_has_a_link_per_flow(
         assert len(links) == len(ends)
         assert {lk["href"] for lk in links} == {local(f) for f in flows}
         assert "32,000" in page.locator("table.flows").inner_text()
-        page.screenshot(path=str(screenshots / "flows.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "views-flows.png"), full_page=True)
         # the group filter redraws with that group's flows only
         page.select_option("#flow-group", index=1)
         after = page.evaluate("() => window.kzmigCharts[0].getOption().series[0].links.length")
@@ -168,7 +168,7 @@ def test_statistics_page_shows_the_enbek_series(
         # a quote opens on click
         enbek.locator("details summary").first.click()
         assert "32 thousand" in enbek.locator("details[open] blockquote").first.inner_text()
-        page.screenshot(path=str(screenshots / "statistics.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "views-statistics.png"), full_page=True)
         watch.check()
     finally:
         context.close()
@@ -195,7 +195,7 @@ def test_enbek_page_shows_32000_and_its_quote_above_the_fold(
         assert "-mention" not in page.locator("main").inner_text()
         # the approval year says how it was worked out
         assert "from “five years ago” read in" in page.locator("main").inner_text()
-        page.screenshot(path=str(screenshots / "resource-enbek.png"))
+        page.screenshot(path=str(screenshots / "views-resource-enbek.png"))
         watch.check()
     finally:
         context.close()
@@ -213,7 +213,7 @@ def test_neighbourhood_pictures(
         drawn(page)
         nodes = page.evaluate("() => window.kzmigCharts[0].getOption().series[0].data")
         assert len(nodes) > 1 and all(n["href"].startswith("/resource/") for n in nodes[1:])
-        page.screenshot(path=str(screenshots / f"resource-{path.rsplit('/', 1)[1]}.png"))
+        page.screenshot(path=str(screenshots / f"views-resource-{path.rsplit('/', 1)[1]}.png"))
         watch.check()
     finally:
         context.close()
