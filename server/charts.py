@@ -154,6 +154,7 @@ def flows_model() -> dict[str, Any]:
             ("origins", "origin"),
             ("destinations", "destination"),
             ("groups", "group"),
+            ("groups", "ethnic"),
             ("periods", "period"),
         ):
             thing = _thing(labeller, r[var])
@@ -182,6 +183,10 @@ def flows_model() -> dict[str, Any]:
                     }
                 )
     return {"flows": ordered, "links": links}
+
+
+def _series_order(point: dict[str, Any]) -> tuple[int, float]:
+    return (point["year"] or 0, -point["value"])
 
 
 def statistics_model() -> dict[str, Any]:
@@ -224,10 +229,10 @@ def statistics_model() -> dict[str, Any]:
     for p in points:
         if p["group"]:
             by_group.setdefault((p["group"], p["unit"] or ""), []).append(p)
-    series = [
+    series: list[dict[str, Any]] = [
         {
             "label": f"{name} · {unit}" if unit else name,
-            "points": sorted(ps, key=lambda p: (p["year"] or 0, -p["value"])),
+            "points": sorted(ps, key=_series_order),
         }
         for (name, unit), ps in sorted(by_group.items())
         if len(ps) > 1

@@ -20,7 +20,7 @@ from . import describe, iris
 
 DEFINITION = VOCABULARIES["skos"] + "definition"
 LABEL = VOCABULARIES["rdfs"] + "label"
-FLOW_LINKS = ("migrantGroup", "mainMigrantGroup", "origin", "destination", "organisedUnder")
+FLOW_LINKS = ("migrantGroup", "mainMigrantGroup", "ethnicGroup", "origin", "destination", "organisedUnder")
 NEIGHBOUR_KINDS = ("place/", "group/", "program/", "agency/", "flow/")
 NEIGHBOURS_SHOWN = 40
 

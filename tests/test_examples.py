@@ -238,6 +238,10 @@ def check_flows(rows: Rows, text: str, reference_year: int) -> None:
     origins, destinations = ends("ethnic-russian-and-german-emigration")
     assert origins == {"Kazakhstan"} and {"Russia", "Germany"} <= destinations
     assert any(r.get("periodLabel") == "1990s" for r in rows)
+    # "deportations of various ethnic groups (e.g., Crimean Tatars, Chechens, and Volga Germans)"
+    assert "Crimean Tatars, Chechens, and Volga Germans" in text
+    deported = {r.get("ethnicLabel") for r in rows if r["flow"].endswith("/soviet-deportations")}
+    assert {"Crimean Tatars", "Chechens", "Volga Germans"} <= deported
 
 
 def check_statistics(rows: Rows, text: str, reference_year: int) -> None:
