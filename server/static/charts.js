@@ -35,7 +35,7 @@
     el.style.height = Math.max(300, items.length * 24 + 60) + "px";
     make(el, {
       animation: false,
-      grid: { left: 260, right: 30, top: 20, bottom: 30 },
+      grid: { left: Math.min(260, el.clientWidth * 0.4), right: 30, top: 20, bottom: 30 },
       tooltip: { formatter: function (p) {
         var i = p.data.item;
         return esc(i.label) + "<br>" + esc(i.kind_label) + ": " + i.start +
@@ -43,7 +43,7 @@
       } },
       xAxis: { type: "value", min: min, max: thisYear + 1, axisLabel: { formatter: function (v) { return String(v); } } },
       yAxis: { type: "category", inverse: true, data: items.map(function (i) { return i.label; }),
-        axisLabel: { width: 250, overflow: "truncate" } },
+        axisLabel: { width: Math.min(250, el.clientWidth * 0.4 - 10), overflow: "truncate" } },
       series: [
         { type: "bar", stack: "t", silent: true, itemStyle: { color: "transparent" },
           data: items.map(function (i) { return i.start; }) },
@@ -107,7 +107,7 @@
     el.style.height = Math.max(130, points.length * 40 + 60) + "px";
     make(el, {
       animation: false,
-      grid: { left: 280, right: 80, top: 10, bottom: 30 },
+      grid: { left: Math.min(280, el.clientWidth * 0.4), right: 80, top: 10, bottom: 30 },
       tooltip: { formatter: function (x) {
         var p = x.data.point;
         return esc(p.label) + ": <b>" + p.value.toLocaleString() + "</b> " + esc(p.unit || "") +
@@ -117,7 +117,7 @@
       xAxis: { type: "value" },
       yAxis: { type: "category", inverse: true,
         data: points.map(function (p) { return byLabel ? p.label : (p.period || p.label); }),
-        axisLabel: { width: 270, overflow: "truncate" } },
+        axisLabel: { width: Math.min(270, el.clientWidth * 0.4 - 10), overflow: "truncate" } },
       series: [{ type: "bar", cursor: "pointer", barMaxWidth: 28, label: { show: true, position: "right",
           formatter: function (x) { return x.data.point.value.toLocaleString(); } },
         data: points.map(function (p) {
