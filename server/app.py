@@ -10,6 +10,7 @@ from kzmig.graph.settings import config_defaults
 
 from . import (
     browse,
+    charts,
     context,
     cors,
     errors,
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(search.bp)  # /search, from the release's search.sqlite
     app.register_blueprint(browse.bp)
     app.register_blueprint(querypage.bp)
+    app.register_blueprint(charts.bp)  # /timeline, /flows, /statistics
     limits = Limits.from_config(app.config)
     files.install(app)
     urls.install(app)  # no view sees the client's Host

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from kzmig.names import KZO, NIF, OA, PROV, VOCABULARIES
 
 RDF_TYPE = VOCABULARIES["rdf"] + "type"
+RDF_VALUE = VOCABULARIES["rdf"] + "value"
 LABELS = (
     VOCABULARIES["rdfs"] + "label",
     VOCABULARIES["skos"] + "prefLabel",
@@ -173,6 +174,9 @@ class ClaimProvenance:
     method: str | None = None
     confidence: str | None = None
     derived_from: str | None = None
+    # values the build worked out rather than read: (value, the words it read, the year
+    # it read them against), e.g. ("2017", "five years ago", "2022")
+    resolved: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def provenance(store: Any, prov_graph: str, claims: Iterable[str]) -> dict[str, ClaimProvenance]:
@@ -200,6 +204,16 @@ def provenance(store: Any, prov_graph: str, claims: Iterable[str]) -> dict[str, 
               GRAPH {g} {{ ?c <{PROV.hadPrimarySource}> ?a }} }} ORDER BY ?a""",
         ):
             out[row["c"].value].attribution.append(row["a"].value)
+        for row in _rows(
+            store,
+            f"""SELECT DISTINCT ?c ?v ?said ?year WHERE {{ VALUES ?c {{ {chunk} }}
+              GRAPH {g} {{ ?c <{KZO.figure}> ?f . ?f <{RDF_VALUE}> ?v ; <{KZO.resolved}> true ;
+                  <{KZO.quotedAs}> ?said . OPTIONAL {{ ?f <{KZO.referenceYear}> ?year }} }} }}
+              ORDER BY ?c ?v""",
+        ):
+            out[row["c"].value].resolved.append(
+                (row["v"].value, row["said"].value, row["year"].value if row["year"] else "")
+            )
         for row in _rows(
             store,
             f"""SELECT ?c ?ev ?exact ?start ?end ?src WHERE {{ VALUES ?c {{ {chunk} }}
@@ -269,4 +283,20 @@ def prefixes_used(data: Iterable[ox.Triple | ox.Quad], prefixes: dict[str, str])
         # than the full IRI: keep it only when every local name is plain
         if local and not any(c in name for name in local for c in "/#?"):
             out[p] = ns
+    return out
+
+
+def mention_texts(store: Any, iris: Iterable[str]) -> dict[str, str]:
+    """Annotation IRI -> the words of the text it marks (a mention has no label of its own)."""
+    wanted = sorted(set(iris))
+    out: dict[str, str] = {}
+    for start in range(0, len(wanted), 400):
+        chunk = " ".join(str(node(i)) for i in wanted[start : start + 400])
+        for row in _rows(
+            store,
+            f"SELECT ?a (MIN(?exact) AS ?text) WHERE {{ VALUES ?a {{ {chunk} }} "
+            f"?a <{OA.hasTarget}>/<{OA.hasSelector}>/<{OA.exact}> ?exact }} GROUP BY ?a",
+        ):
+            if row["text"] is not None:
+                out[row["a"].value] = row["text"].value
     return out

@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from kzmig.names import PREFIXES
 
-from . import conneg, describe, errorpages, i18n, iris, jsonld, replay, sources, view
+from . import charts, conneg, describe, errorpages, i18n, iris, jsonld, replay, sources, view
 
 bp = Blueprint("resources", __name__)
 
@@ -180,4 +180,12 @@ def page(store: Any, iri: str) -> str:
     source = sources.source_model(store, iri, request.args.get("char"))
     local = iris.local_path(iri) or request.path
     alternates = [(m, local + EXTENSION[m]) for m in OFFERED if m not in (HTML, "application/json")]
-    return render_template("resource.html", r=model, source=source, alternates=alternates, iri=iri)
+    return render_template(
+        "resource.html",
+        r=model,
+        source=source,
+        alternates=alternates,
+        iri=iri,
+        neighbours_json=charts.script_json(model["neighbours"]) if model["neighbours"] else "",
+        echarts=(charts.echarts_dir() / "echarts.min.js").is_file(),
+    )

@@ -2,6 +2,10 @@
 
 Templates only print what this module hands them (Jinja escapes it), so a
 label holding markup shows as text.
+
+Long because: the resource page's model is one pass over one description (grouping,
+citations, folding, labels); the summary and charts already live apart (summary.py,
+charts.py).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from typing import Any
 import pyoxigraph as ox
 from kzmig.names import PREFIXES
 
-from . import describe, iris
+from . import describe, iris, summary
+from .i18n import N_, gettext
 
 LITERAL_SHOWN = 600  # characters of a long literal shown on a page
 VALUES_SHOWN = 100  # values shown per property; the data forms hold them all
@@ -45,6 +50,124 @@ class Group:
     predicate: Shown
     values: list[Value] = field(default_factory=list)
     total: int = 0
+    inferred: bool = False  # every value comes from reasoning, none from a claim
+
+
+# The statements of a page, grouped by what they say (property local names).
+CATEGORIES: list[tuple[str, str, set[str]]] = [
+    (
+        "what",
+        N_("What it is"),
+        {
+            "type",
+            "label",
+            "prefLabel",
+            "altLabel",
+            "definition",
+            "comment",
+            "title",
+            "migrationType",
+            "direction",
+            "indicator",
+            "status",
+            "goal",
+            "magnitude",
+            "estimationMethod",
+            "subject",
+            "description",
+            "notation",
+            "broader",
+            "narrower",
+        },
+    ),
+    (
+        "when",
+        N_("When"),
+        {
+            "startYear",
+            "endYear",
+            "year",
+            "activePeriod",
+            "period",
+            "temporal",
+            "refPeriod",
+            "peakPeriod",
+            "signedDate",
+            "publishedDate",
+            "issued",
+            "date",
+            "startPrecision",
+            "endPrecision",
+            "since",
+            "ongoing",
+            "completed",
+            "readoptedYear",
+            "assessmentPeriod",
+            "withinPeriod",
+            "intervalIn",
+            "hasBeginning",
+            "hasEnd",
+            "inXSDgYear",
+        },
+    ),
+    (
+        "where",
+        N_("Where"),
+        {
+            "origin",
+            "destination",
+            "mainDestination",
+            "fromLocation",
+            "toLocation",
+            "spatial",
+            "refPlace",
+            "appliesIn",
+            "involvesPlace",
+            "location",
+            "locatedIn",
+            "partOf",
+        },
+    ),
+    (
+        "who",
+        N_("Who"),
+        {
+            "approvedBy",
+            "runBy",
+            "attributedTo",
+            "wasAttributedTo",
+            "migrantGroup",
+            "mainMigrantGroup",
+            "measuredGroup",
+            "signatory",
+            "party",
+            "beneficiary",
+            "offeredBy",
+            "organisedBy",
+            "implementedBy",
+            "creator",
+            "publisher",
+            "rightsHolder",
+            "agent",
+        },
+    ),
+    (
+        "figures",
+        N_("Figures"),
+        {
+            "value",
+            "personCount",
+            "unit",
+            "lowerBound",
+            "upperBound",
+            "approximate",
+            "count",
+            "share",
+            "measuredFlow",
+        },
+    ),
+]
+RELATED = ("related", N_("Related things"))
 
 
 def curie(iri: str) -> str | None:
@@ -146,11 +269,20 @@ def resource_model(
     node = ox.NamedNode(iri)
     claim_ns = iris.resource("claim/")
     prov_graph = iris.resource("graph/provenance")
+    inferred_graph = iris.resource("graph/inferred")
     quads = d.about + [
         ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in d.triples_only
     ]
     content = d.content[:500]
     labeller.prefetch(_iris_in(quads) | _iris_in(content))
+    # a mention (an annotation of the text) has no label: show the words it marks
+    unlabelled = {
+        q.subject.value
+        for q in quads
+        if isinstance(q.subject, ox.NamedNode) and not labeller.cache.get(q.subject.value)
+    }
+    for mention, words in describe.mention_texts(store, unlabelled).items():
+        labeller.cache[mention] = [(f"“{words}”", "")]
 
     claims = {
         q.graph_name.value
@@ -166,17 +298,20 @@ def resource_model(
 
     def claim_info(c: str) -> dict[str, Any]:
         p = prov.get(c) or describe.ClaimProvenance(c)
+        evidence: list[dict[str, Any]] = []
+        for e in p.evidence:  # a passage the text repeats: one quote, "also at" the others
+            href = _passage(e.source, e.start, e.end)
+            same = [x for x in evidence if x["exact"] == e.exact]
+            if same:
+                same[0]["also"].append({"href": href, "start": e.start, "end": e.end})
+            else:
+                evidence.append(
+                    {"exact": e.exact, "href": href, "start": e.start, "end": e.end, "also": []}
+                )
         return {
             "claim": labeller.show(ox.NamedNode(c)),
-            "evidence": [
-                {
-                    "exact": e.exact,
-                    "href": _passage(e.source, e.start, e.end),
-                    "start": e.start,
-                    "end": e.end,
-                }
-                for e in p.evidence
-            ],
+            "evidence": evidence,
+            "resolved": p.resolved,
             "attribution": [labeller.show(ox.NamedNode(a)) for a in p.attribution],
             "method": labeller.show(ox.NamedNode(p.method)) if p.method else None,
             "confidence": p.confidence,
@@ -200,6 +335,10 @@ def resource_model(
                     v.graphs.append(labeller.show(graph))
         out = sorted(groups.values(), key=lambda g: (g.predicate.text.lower(), g.predicate.iri))
         for g in out:
+            g.inferred = all(
+                not v.claims and v.graphs and all(x.iri == inferred_graph for x in v.graphs)
+                for v in g.values
+            )
             g.values.sort(key=_sort_key)
             g.total = len(g.values)
             g.values = g.values[:VALUES_SHOWN]
@@ -231,13 +370,21 @@ def resource_model(
     )
     title, title_lang = labeller.label(iri)
     span = describe.span_of(store, iri)
+    out_groups = grouped(outgoing)
+    in_groups = grouped(incoming)
+    key = summary_model(store, iri, labeller, languages, claim_info, prov, prov_graph)
     return {
+        "summary": key,
+        "sections": categorise(out_groups),
+        "neighbours": neighbours(labeller.show(node), out_groups, in_groups)
+        if summary.wants_neighbours(iri)
+        else None,
         "iri": iri,
         "title": title,
         "lang": title_lang,
         "types": [labeller.show(ox.NamedNode(t)) for t in types],
-        "outgoing": grouped(outgoing),
-        "incoming": grouped(incoming),
+        "outgoing": out_groups,
+        "incoming": in_groups,
         "owned": [
             (
                 labeller.show(ox.NamedNode(o)),
@@ -267,3 +414,112 @@ def resource_model(
             else None
         ),
     }
+
+
+def categorise(groups: list[Group]) -> list[dict[str, Any]]:
+    """Statements by what they say: what it is, when, where, who, figures, related things."""
+    named = {key: (title, names) for key, title, names in CATEGORIES}
+    buckets: dict[str, list[Group]] = {key: [] for key, _, _ in CATEGORIES}
+    buckets[RELATED[0]] = []
+    for g in groups:
+        name = describe.local_name(g.predicate.iri or "")
+        key = next((k for k, (_, names) in named.items() if name in names), None)
+        if key is None:
+            lower = name.lower()
+            key = (
+                "when"
+                if any(w in lower for w in ("period", "year", "date"))
+                else "where"
+                if any(w in lower for w in ("place", "location"))
+                else RELATED[0]
+            )
+        buckets[key].append(g)
+    titles = {**{k: t for k, (t, _) in named.items()}, RELATED[0]: RELATED[1]}
+    return [
+        {
+            "key": key,
+            "title": gettext(titles[key]),
+            "groups": [g for g in gs if not g.inferred],
+            "inferred": [g for g in gs if g.inferred],
+        }
+        for key, gs in buckets.items()
+        if gs
+    ]
+
+
+def summary_model(
+    store: Any,
+    iri: str,
+    labeller: Labeller,
+    languages: Sequence[str],
+    claim_info: Any,
+    prov: dict[str, describe.ClaimProvenance],
+    prov_graph: str,
+) -> dict[str, Any]:
+    """The top of the page: definition, key figures with their quotes, flows."""
+    stats = summary.statistics(store, iri)
+    flows = summary.flows(store, iri)
+    claims = {c for s in stats for c in s["claims"]}
+    wanted = {s["iri"] for s in stats} | {s["unit"] for s in stats if s["unit"]}
+    wanted |= {s["period"] for s in stats if s["period"]} | {w for s in stats for w in s["who"]}
+    wanted |= {f["iri"] for f in flows} | {p for f in flows for p in f["from"] + f["to"]}
+    labeller.prefetch(wanted | claims)
+    prov.update(describe.provenance(store, prov_graph, claims - set(prov)))  # claim_info reads it
+    shown = lambda i: labeller.show(ox.NamedNode(i))  # noqa: E731
+
+    def figure(s: dict[str, Any]) -> dict[str, Any]:
+        value = s["value"]
+        try:
+            number = float(value)
+            text = f"{int(number):,}" if number == int(number) else value
+        except ValueError:
+            text = value
+        return {
+            "stat": shown(s["iri"]),
+            "value": text,
+            "lower": s["lower"],
+            "unit": shown(s["unit"]) if s["unit"] else None,
+            "period": shown(s["period"]) if s["period"] else None,
+            "who": [shown(w) for w in s["who"]],
+            "claims": [claim_info(c) for c in s["claims"]],
+            "own": s["iri"] == iri,
+        }
+
+    found = summary.definition(store, iri, languages)
+    return {
+        "definition": {"text": found[0], "lang": found[1]} if found else None,
+        "figures": [figure(s) for s in stats],
+        "flows": [
+            {
+                "flow": shown(f["iri"]),
+                "from": [shown(x) for x in f["from"]],
+                "to": [shown(x) for x in f["to"]],
+            }
+            for f in flows
+        ],
+    }
+
+
+def neighbours(centre: Shown, out: list[Group], inc: list[Group]) -> dict[str, Any]:
+    """What the neighbourhood picture draws: this thing and the things it links to."""
+    links: list[dict[str, Any]] = []
+    for groups, incoming in ((out, False), (inc, True)):
+        for g in groups:
+            if g.predicate.iri == describe.RDF_TYPE:
+                continue
+            for v in g.values:
+                t = v.term
+                if t.kind != "iri" or not t.href or not t.href.startswith("/resource/"):
+                    continue
+                if t.text.startswith("“"):  # a mention of the thing in the text
+                    continue
+                links.append(
+                    {
+                        "label": t.text,
+                        "href": t.href,
+                        "property": g.predicate.text,
+                        "incoming": incoming,
+                    }
+                )
+    links = links[: summary.NEIGHBOURS_SHOWN]
+    return {"centre": {"label": centre.text}, "links": links}

@@ -294,6 +294,66 @@ def check_trends_of_emigration(rows: Rows, text: str, reference_year: int) -> No
     assert not any("returnee" in r["trend"] for r in rows), "immigration is not emigration"
 
 
+def check_timeline(rows: Rows, text: str, reference_year: int) -> None:
+    by_item = {r["item"].rsplit("/resource/", 1)[1]: r for r in rows}
+    # "the Virgin Lands Campaign in the 1950s and 1960s": the program takes its period's years
+    assert "Virgin Lands Campaign in the 1950s and 1960s" in text
+    assert by_item["program/virgin-lands-campaign"]["start"] == "1950"
+    assert by_item["program/virgin-lands-campaign"]["end"] == "1969"
+    # "approved the program ... "Enbek" five years ago": read against the text's own year
+    assert by_item["program/enbek"]["start"] == str(reference_year - 5)
+    assert "from 2006 to 2010" in text and by_item["period/2006-2010"]["end"] == "2010"
+    starts = [int(r["start"]) for r in rows if "start" in r]
+    assert starts == sorted(starts), "earliest first"
+    for r in rows:
+        if "start" in r and "end" in r:
+            assert int(r["start"]) <= int(r["end"]), r
+    kinds = {r["kind"].rsplit("#", 1)[1] for r in rows}
+    assert {"TimePeriod", "Program", "Campaign", "Law", "Agreement", "Event"} <= kinds
+
+
+def check_flows(rows: Rows, text: str, reference_year: int) -> None:
+    def ends(flow: str) -> tuple[set[str], set[str]]:
+        mine = [r for r in rows if r["flow"].endswith("/flow/" + flow)]
+        assert mine, flow
+        return {r.get("originLabel", "") for r in mine}, {
+            r.get("destinationLabel", "") for r in mine
+        }
+
+    # "32 thousand people have moved from the southern regions to the northern regions"
+    assert "32 thousand people have moved from the southern regions to the northern" in text
+    enbek = [r for r in rows if r["flow"].endswith("/flow/enbek-resettlement")]
+    assert {r.get("count") for r in enbek} == {"32000"}
+    origins, destinations = ends("enbek-resettlement")
+    assert any("south" in o.lower() for o in origins)
+    assert any("north" in d.lower() for d in destinations)
+    # "In the 1990s, a significant number of ethnic Russians and Germans emigrated"
+    origins, destinations = ends("ethnic-russian-and-german-emigration")
+    assert origins == {"Kazakhstan"} and {"Russia", "Germany"} <= destinations
+    assert any(r.get("periodLabel") == "1990s" for r in rows)
+    # "deportations of various ethnic groups (e.g., Crimean Tatars, Chechens, and Volga Germans)"
+    assert "Crimean Tatars, Chechens, and Volga Germans" in text
+    deported = {r.get("ethnicLabel") for r in rows if r["flow"].endswith("/soviet-deportations")}
+    assert {"Crimean Tatars", "Chechens", "Volga Germans"} <= deported
+
+
+def check_statistics(rows: Rows, text: str, reference_year: int) -> None:
+    by_value = {int(float(r["value"])): r for r in rows}
+    for value, words, who in (
+        (32000, "32 thousand", "Ministry of Labor"),
+        (9000, "nine thousand", "Ministry of Labor"),
+        (89000, "89 thousand", "UNESCO"),
+    ):
+        assert value in by_value, value
+        assert words in by_value[value]["quote"] and by_value[value]["quote"] in text
+        assert who in by_value[value]["attributedToLabel"]
+    # the Enbek series: both figures measure the same group, in the same period
+    assert by_value[32000]["groupLabel"] == by_value[9000]["groupLabel"]
+    assert by_value[32000]["year"] == by_value[9000]["year"] == str(reference_year - 5)
+    indicators = [r.get("indicatorLabel", "") for r in rows]
+    assert indicators == sorted(indicators), "grouped by indicator"
+
+
 CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "01-enbek": check_enbek,
     "02-programs-and-agencies": check_programs_and_agencies,
@@ -312,6 +372,9 @@ CHECKS: dict[str, Callable[[Rows, str, int], None]] = {
     "15-trends-that-go-up": check_trends_that_go_up,
     "16-shares-and-their-totals": check_shares_and_their_totals,
     "17-trends-of-emigration": check_trends_of_emigration,
+    "18-timeline": check_timeline,
+    "19-flows": check_flows,
+    "20-statistics": check_statistics,
 }
 
 

@@ -1,0 +1,112 @@
+"""The summary at the top of a resource page: what a reader wants before the statements.
+
+Its definition, and the key facts: the statistics about the thing (its own
+value for a statistic; for a program, group, flow or place the statistics that
+measure it or something that points to it), each with its unit, period, who
+the text says states it and the quote; and the migration flows it takes part
+in, from where to where. Everything goes through SPARQL (``store.query``),
+IRIs only as validated ``NamedNode`` terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyoxigraph as ox
+from kzmig.names import KZO, VOCABULARIES
+
+from . import describe, iris
+
+DEFINITION = VOCABULARIES["skos"] + "definition"
+LABEL = VOCABULARIES["rdfs"] + "label"
+FLOW_LINKS = (
+    "migrantGroup",
+    "mainMigrantGroup",
+    "ethnicGroup",
+    "origin",
+    "destination",
+    "organisedUnder",
+)
+NEIGHBOUR_KINDS = ("place/", "group/", "program/", "agency/", "flow/")
+NEIGHBOURS_SHOWN = 40
+
+
+def _rows(store: Any, sparql: str) -> list[ox.QuerySolution]:
+    return list(store.query(sparql))
+
+
+def definition(store: Any, iri: str, languages: Sequence[str]) -> tuple[str, str] | None:
+    rows = _rows(
+        store,
+        f"SELECT DISTINCT ?d WHERE {{ {describe.node(iri)} <{DEFINITION}> ?d "
+        f"FILTER(isLiteral(?d)) }}",
+    )
+    return describe.pick([(r["d"].value, (r["d"].language or "").lower()) for r in rows], languages)
+
+
+def statistics(store: Any, iri: str) -> list[dict[str, Any]]:
+    """The statistics that are ``iri``, measure it, or measure what points to it."""
+    n = describe.node(iri)
+    claim_ns = iris.resource("claim/")
+    rows = _rows(
+        store,
+        f"""SELECT DISTINCT ?stat ?value ?unit ?period ?who ?lower ?claim WHERE {{
+          ?stat a <{KZO.Statistic}> ; <{KZO.value}> ?value .
+          {{ VALUES ?stat {{ {n} }} }} UNION {{ ?stat ?p {n} }}
+          UNION {{ ?stat ?p ?x . ?x ?q {n} FILTER(isIRI(?x)) }}
+          OPTIONAL {{ ?stat <{KZO.unit}> ?unit }}
+          OPTIONAL {{ ?stat <{KZO.refPeriod}> ?period }}
+          OPTIONAL {{ ?stat <{KZO.attributedTo}> ?who }}
+          OPTIONAL {{ ?stat <{KZO.lowerBound}> ?lower }}
+          OPTIONAL {{ GRAPH ?claim {{ ?stat <{KZO.value}> ?value }}
+            FILTER(STRSTARTS(STR(?claim), "{claim_ns}")) }}
+        }} ORDER BY DESC(?stat = {n}) ?stat""",
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        s = found.setdefault(
+            r["stat"].value,
+            {
+                "iri": r["stat"].value,
+                "value": r["value"].value,
+                "unit": r["unit"].value if r["unit"] else None,
+                "period": r["period"].value if r["period"] else None,
+                "who": [],
+                "lower": bool(r["lower"] and r["lower"].value == "true"),
+                "claims": [],
+            },
+        )
+        if r["who"] and r["who"].value not in s["who"]:
+            s["who"].append(r["who"].value)
+        if r["claim"] and r["claim"].value not in s["claims"]:
+            s["claims"].append(r["claim"].value)
+    return list(found.values())
+
+
+def flows(store: Any, iri: str) -> list[dict[str, Any]]:
+    """The migration flows ``iri`` is (or takes part in): flow, origins, destinations."""
+    n = describe.node(iri)
+    links = " ".join(f"<{KZO[p]}>" for p in FLOW_LINKS)
+    rows = _rows(
+        store,
+        f"""SELECT DISTINCT ?flow ?origin ?destination WHERE {{
+          ?flow a <{KZO.MigrationFlow}> .
+          {{ VALUES ?flow {{ {n} }} }} UNION {{ VALUES ?link {{ {links} }} ?flow ?link {n} }}
+          OPTIONAL {{ ?flow <{KZO.origin}> ?origin }}
+          OPTIONAL {{ ?flow <{KZO.destination}> ?destination }}
+        }} ORDER BY ?flow ?origin ?destination""",
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        f = found.setdefault(r["flow"].value, {"iri": r["flow"].value, "from": [], "to": []})
+        for key, var in (("from", "origin"), ("to", "destination")):
+            if r[var] and r[var].value not in f[key]:
+                f[key].append(r[var].value)
+    return list(found.values())
+
+
+def wants_neighbours(iri: str) -> bool:
+    """Places, groups, programs, agencies (and flows) get a small picture of their links."""
+    ns = iris.resource_ns()
+    return iri.startswith(ns) and iri[len(ns) :].startswith(NEIGHBOUR_KINDS)
