@@ -623,3 +623,11 @@ def test_kept_pages_and_etags_are_per_language(
         assert response.status_code == status, lang
     explicit = client.get(rich_resource + "?lang=kk", headers={"If-None-Match": kk_tag or ""})
     assert explicit.status_code == 200, "a ?lang= page links with ?lang=: not the same bytes"
+
+
+def test_the_kazakh_pages_say_one_word_for_claim() -> None:
+    """«тұжырым», as the ontology's labels do (docs/labels.md), never «мәлімдеме»."""
+    po = Path(__file__).resolve().parent.parent / "server/translations/kk/LC_MESSAGES"
+    text = (po / "messages.po").read_text(encoding="utf-8").lower()
+    assert "тұжырым" in text
+    assert "мәлімдеме" not in text
