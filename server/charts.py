@@ -46,11 +46,12 @@ STATISTICS_QUERY = "20-statistics"
 KINDS = {
     "TimePeriod": N_("time period"),
     "Program": N_("program"),
+    "Campaign": N_("campaign"),
     "Law": N_("law"),
     "Agreement": N_("agreement"),
     "Event": N_("event"),
 }
-KIND_ORDER = ["Program", "Law", "Agreement", "Event", "TimePeriod"]
+KIND_ORDER = ["Program", "Campaign", "Law", "Agreement", "Event", "TimePeriod"]
 
 
 def script_json(value: Any) -> str:
