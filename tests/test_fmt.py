@@ -184,7 +184,7 @@ def test_check_fails_on_a_non_canonical_file_and_fmt_fixes_it(tmp_path: Path) ->
     runner = CliRunner()
     failed = runner.invoke(fmt_command, ["--root", str(tmp_path), "--check"])
     assert failed.exit_code == 1
-    assert "ontology/x.ttl:5: not in canonical form" in failed.output
+    assert "ontology/x.ttl:5: error [not-canonical] not in canonical form" in failed.output
     assert target.read_text(encoding="utf-8") == MESSY  # --check changes nothing
     assert runner.invoke(fmt_command, ["--root", str(tmp_path)]).exit_code == 0
     assert target.read_text(encoding="utf-8") == CANONICAL

@@ -48,7 +48,12 @@ def main() -> None:
     help="How many complete releases to keep.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
-def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_json: bool) -> None:
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress and no summary; errors only (on stderr)."
+)
+def build(
+    root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_json: bool, quiet: bool
+) -> None:
     """Build the graph and publish it as a new release.
 
     Stages, in order: read ontology/ and shapes/; read sources/ and segment
@@ -58,25 +63,41 @@ def build(root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_jso
     data; write the store, the dumps and the report into a staging folder;
     then swap it in as `current`.
 
-    A failure at any stage prints what failed and where (file:line), exits
-    with status 1, and leaves the release being served exactly as it was.
+    Each stage shows its progress on stderr (live on a terminal, one line per
+    stage otherwise; --quiet: none). A failure at any stage prints what failed
+    and where (FILE:LINE: error [CODE] MESSAGE, then a hint), exits with
+    status 1, and leaves the release being served exactly as it was.
     """
     from kzmig.graph.build.pipeline import BuildError
     from kzmig.graph.build.pipeline import build as run_build
 
+    from . import messages as msg
+    from .progress import reporter
+
     target = _data_dir(data_dir)
     try:
-        outcome = run_build(
-            root, target, if_changed=if_changed, keep=keep, log=lambda m: click.echo(m, err=True)
-        )
+        with reporter("build", quiet=quiet or as_json) as progress:
+            outcome = run_build(
+                root,
+                target,
+                if_changed=if_changed,
+                keep=keep,
+                log=(lambda m: None) if quiet else (lambda m: click.echo(m, err=True)),
+                progress=progress,
+            )
     except BuildError as e:
-        click.echo(f"kzmig build: {e}", err=True)
-        click.echo("Nothing was published; the current release is unchanged.", err=True)
+        found = [msg.build_message(p, e.stage, root.resolve()) for p in e.items]
+        msg.echo(found)
+        click.echo(
+            f"kzmig build: build failed at stage '{e.stage}' ({len(found)} errors). "
+            "Nothing was published; the current release is unchanged.",
+            err=True,
+        )
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(outcome.report, indent=2, sort_keys=True))
         return
-    if not outcome.built:
+    if not outcome.built or quiet:
         return
     counts, timings = outcome.report["counts"], outcome.report["timings"]
     click.echo(f"release {outcome.release.version} published in {target}")

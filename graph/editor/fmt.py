@@ -543,18 +543,43 @@ def fmt_command(root: Path, check_only: bool, files: tuple[Path, ...]) -> None:
     block followed by a blank line) and every other comment; sorts statements
     within each section, predicates and objects. Same input, same bytes.
     """
+    from kzmig.graph.cli import messages as msg
+
     paths = list(files) or files_of(root)
     try:
         outcomes = format_files(paths, write=not check_only)
     except FormatError as e:
-        click.echo(f"kzmig fmt: {e}", err=True)
+        invalid = e.message.startswith("not valid Turtle")
+        msg.echo(
+            [
+                msg.Message(
+                    _shown(Path(e.path), root),
+                    e.line or 0,
+                    "error",
+                    "syntax" if invalid else "fmt",
+                    e.message,
+                    "fix the Turtle at that line; fmt changes no file until every file parses"
+                    if invalid
+                    else "no file was changed; report it with the file attached",
+                )
+            ]
+        )
         sys.exit(1)
     changed = [o for o in outcomes if o.changed]
     for o in changed:
         shown = _shown(o.path, root)
         if check_only:
-            click.echo(
-                f"{shown}:{o.first_difference}: not in canonical form (run `kzmig fmt`)", err=True
+            msg.echo(
+                [
+                    msg.Message(
+                        shown,
+                        o.first_difference or 0,
+                        "error",
+                        "not-canonical",
+                        "not in canonical form",
+                        "run `kzmig fmt` (or `kzmig fmt FILE`) to rewrite it",
+                    )
+                ]
             )
         else:
             click.echo(f"formatted {shown}", err=True)
