@@ -33,11 +33,12 @@ CONFIG_ENV = "KZMIG_SERVE_CONFIG"
 def _logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    log = logging.getLogger("kzmig.query")
-    if not log.handlers:
-        log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    for name in ("kzmig.query", "kzmig.access"):  # formats: docs/logging.md
+        log = logging.getLogger(name)
+        if not log.handlers:
+            log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
 
 
 def app_from_env() -> Any:
@@ -46,7 +47,10 @@ def app_from_env() -> Any:
     from .app import create_app
 
     _logging()
+    from .access_log import install
+
     app = create_app(json.loads(os.environ[CONFIG_ENV]))
+    install(app)  # one access-log line per request (server/access_log.py)
     runtime.get(app)  # start the query workers now, not on the first request
     return app
 
@@ -72,11 +76,15 @@ def run(
     config = {k: app.config[k] for k in config} | {"DATA_STORE": app.config.get("DATA_STORE")}
     os.environ[CONFIG_ENV] = json.dumps(config)
     threads = int(os.environ.get("KZMIG_HTTP_THREADS") or threads_per_worker(config, workers))
+    from .startup import announce_when_up, granian_logging
+
+    announce_when_up(host, port)  # the banner, once /health answers (server/startup.py)
     if server == "gunicorn":
         _gunicorn(config, host=host, port=port, workers=workers, threads=threads)
         return
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     Granian(
         "kzmig.server.wsgi:app_from_env",
@@ -88,6 +96,9 @@ def run(
         factory=True,
         respawn_failed_workers=True,
         log_access=False,
+        websockets=False,  # a WSGI app has none; granian said so on every start
+        log_level=LogLevels.warning,  # its INFO start-up lines give way to the banner
+        log_dictconfig=granian_logging(),
     ).serve()
 
 
