@@ -8,7 +8,10 @@ formatted file changes nothing. What is kept, and where it goes:
 - every prefix (used or not) and any base, sorted by name, at the top;
 - a comment block with a blank line after it is a *section heading*: sections
   keep their order, and statements are sorted within their section, never
-  across (so "# --- Places ---" keeps its places under it);
+  across (so "# --- Places ---" keeps its places under it) -- except that a
+  statement of the file's *last* section that is like none of its neighbours
+  but like statements of another section (an addition appended at the end of
+  the file) moves to that section (graph/editor/placement.py);
 - a comment block directly above a statement moves with that statement;
 - a comment inside a statement stays with its predicate, on its own line
   above it (a comment at the end of a line moves above that line's predicate);
@@ -41,6 +44,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from . import turtle as t
+from .placement import Parents, class_parents, place
 
 WIDTH = 100
 INDENT = "    "
@@ -373,8 +377,9 @@ def _merge_statements(statements: list[t.Statement]) -> list[t.Statement]:
     return out
 
 
-def render(doc: t.Document) -> str:
-    """The canonical text of a parsed document."""
+def render(doc: t.Document, parents: Parents | None = None) -> str:
+    """The canonical text of a parsed document (``parents``: the class hierarchy, for
+    placing statements appended at the end; see graph/editor/placement.py)."""
     global _WRITER
     writer = _Writer(doc.prefixes)
     _WRITER = writer
@@ -404,7 +409,9 @@ def render(doc: t.Document) -> str:
             directives += [*p.comments, f"@prefix {name}: <{_escape_iri(p.iri)}> ."]
         out += directives
         blocks_written = 0
-        for section in _sections(doc):
+        sections = _sections(doc)
+        place(sections, parents)  # statements appended at the end go to their kind's section
+        for section in sections:
             for heading in section.headings:
                 if out:
                     out += ["", ""] if blocks_written else [""]
@@ -468,12 +475,12 @@ def _same_graph(a: str, b: str, path: str) -> bool:
     return isomorphic(_graph(a, path), _graph(b, path))
 
 
-def format_text(text: str, path: str = "<string>") -> str:
+def format_text(text: str, path: str = "<string>", parents: Parents | None = None) -> str:
     """The canonical form of a Turtle text; FormatError when it is invalid or unkeepable."""
     _graph(text, path)  # rdflib must read it too (it is what the build parses with)
     try:
         doc = t.parse(text)
-        result = render(doc)
+        result = render(doc, parents)
     except t.TurtleSyntaxError as e:
         raise FormatError(path, e.line, e.message) from e
     except ValueError as e:
@@ -501,12 +508,21 @@ class Outcome:
     first_difference: int | None = None  # line number, when changed
 
 
-def format_files(paths: Iterable[Path], *, write: bool) -> list[Outcome]:
-    """Format each file (in place when ``write``); FormatError stops before any write."""
+def format_files(
+    paths: Iterable[Path], *, write: bool, hierarchy: Iterable[Path] = ()
+) -> list[Outcome]:
+    """Format each file (in place when ``write``); FormatError stops before any write.
+
+    The class hierarchy (for placing appended shapes) is read from ``paths`` and from
+    the files in ``hierarchy`` (the project's ontology/).
+    """
+    paths = list(paths)
+    texts = {p: p.read_text(encoding="utf-8") for p in [*paths, *hierarchy]}
+    parents = class_parents(texts.values())
     results: list[tuple[Path, str, str]] = []
     for path in paths:
-        text = path.read_text(encoding="utf-8")
-        results.append((path, text, format_text(text, str(path))))
+        text = texts[path]
+        results.append((path, text, format_text(text, str(path), parents)))
     outcomes = []
     for path, old, new in results:
         changed = old != new
@@ -547,7 +563,9 @@ def fmt_command(root: Path, check_only: bool, files: tuple[Path, ...]) -> None:
 
     paths = list(files) or files_of(root)
     try:
-        outcomes = format_files(paths, write=not check_only)
+        outcomes = format_files(
+            paths, write=not check_only, hierarchy=turtle_files(root / "ontology")
+        )
     except FormatError as e:
         invalid = e.message.startswith("not valid Turtle")
         msg.echo(
