@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from kzmig.graph.release.dumps import write_dumps
+from kzmig.graph.release.format import RELEASE_FORMAT
 from kzmig.graph.release.layout import MANIFEST, Release, current_folder, is_complete
 from kzmig.graph.semantics.quads import Quads, to_ox, to_ox_quads
 from kzmig.graph.semantics.reason import Reasoning, closure
@@ -614,6 +615,7 @@ def build(
             "messages": [f"{r.severity}: <{r.focus}> {r.message}" for r in validation.results],
         }
         manifest = {
+            "format": RELEASE_FORMAT,
             "version": version,
             "software_version": SOFTWARE_VERSION,
             "created": ended.isoformat(timespec="seconds"),

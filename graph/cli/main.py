@@ -11,12 +11,14 @@ import click
 from kzmig.graph.release.layout import NoRelease, data_dir
 from kzmig.graph.remote.push import push_command
 
+from .about import completion_command, version_option
+from .doctor import doctor_command
 from .report import report
 from .serve_options import endpoint_config, endpoint_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kzmig")
+@version_option
 def main() -> None:
     """kzmig: a knowledge graph of migration in Kazakhstan, with provenance on every claim."""
 
@@ -196,6 +198,8 @@ def _data_dir(explicit: Path | None) -> Path:
 
 main.add_command(report)
 main.add_command(push_command)
+main.add_command(doctor_command)
+main.add_command(completion_command)
 
 from kzmig.graph.editor.check import check_command  # noqa: E402  (the editor's commands live in their modules)
 from kzmig.graph.editor.docs import docs_command  # noqa: E402
