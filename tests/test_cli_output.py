@@ -175,3 +175,31 @@ def test_a_shacl_error_of_the_build_shows_prefixed_names_and_a_relative_path() -
         "The value must be a kzo:Agent"
     )
     assert m.hint and str(ROOT) not in str(m)
+
+
+@pytest.mark.slow
+def test_push_shows_each_step_with_quads_and_bytes(data_dir: Path, tmp_path: Path) -> None:
+    from tests.support.stores import oxigraph_server
+
+    with oxigraph_server(tmp_path / "store") as base:
+        url = "oxigraph+" + base
+        piped = subprocess.run(
+            [*KZMIG, "push", "--store", url, "--data-dir", str(data_dir)],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=300,
+        )
+        assert piped.returncode == 0, piped.stderr
+        steps = dict(re.findall(r"^kzmig push: (\w+): (.+) \(\d+\.\d\d s\)$", piped.stderr, re.M))
+        assert list(steps) == ["read", "send", "check", "switch"], piped.stderr
+        read = int(steps["read"].split()[0].replace(",", ""))
+        assert steps["check"] == f"{read:,} quads counted in the store"
+        assert re.fullmatch(r"[\d.,]+ (kB|MB|GB) of N-Quads sent", steps["send"]), steps
+        assert ANSI not in piped.stderr
+
+        code, seen = _under_pty(
+            [*KZMIG, "push", "--force", "--store", url, "--data-dir", str(data_dir)], ROOT
+        )
+        assert code == 0, seen
+        assert ANSI in seen and "of N-Quads sent" in seen and "kzmig push: send:" not in seen

@@ -415,7 +415,10 @@ def _write_release(
             "dumps",
             staging / "dumps",
             what="dumps",
-            count=lambda: (sum(f.stat().st_size for f in (staging / "dumps").iterdir()), "bytes"),
+            count=lambda: (
+                sum(f.stat().st_size for f in (staging / "dumps").iterdir()),
+                "bytes written",
+            ),
         ):
             claim_triples = [
                 to_ox_triple(t) for cs in claims.values() for c in cs for t in c.triples

@@ -32,6 +32,9 @@ class Stages(Protocol):
 class Silent:
     """Reports nothing (--quiet, and the default of library calls)."""
 
+    def note(self, text: str) -> None:
+        """A line of news between stages (dropped when quiet)."""
+
     @contextlib.contextmanager
     def stage(
         self, name: str, what: str, count: Callable[[], Count | None] | None = None
@@ -43,8 +46,8 @@ def _amount(count: Count | None) -> str:
     if count is None:
         return ""
     n, unit = count
-    if unit == "bytes":
-        return _bytes(float(n))
+    if unit.split(" ", 1)[0] == "bytes":  # "bytes sent" -> "5.9 MB sent"
+        return " ".join([_bytes(float(n)), *unit.split(" ", 1)[1:]])
     return f"{n:,} {unit}"
 
 
@@ -65,6 +68,9 @@ class Plain:
 
     def __init__(self, command: str, stream: IO[str] | None = None):
         self.command, self.stream = command, stream or sys.stderr
+
+    def note(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
 
     @contextlib.contextmanager
     def stage(
@@ -95,6 +101,9 @@ class Live:
             console=self.console,
             transient=False,
         )
+
+    def note(self, text: str) -> None:
+        self.progress.console.print(text, markup=False, highlight=False)
 
     def __enter__(self) -> Live:
         self.progress.start()
