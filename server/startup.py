@@ -91,16 +91,24 @@ def banner_lines(base: str, search: bool) -> list[str]:
 
 
 def announce_when_up(
-    host: str, port: int, stream: IO[str] | None = None, timeout: float = 300
+    host: str,
+    port: int,
+    *,
+    search: bool = False,
+    stream: IO[str] | None = None,
+    timeout: float = 300,
 ) -> threading.Thread:
-    """Print the banner on ``stream`` (stderr) as soon as /health answers 200."""
+    """Print the banner on ``stream`` (stderr) as soon as /health answers 200.
+
+    ``search``: whether the app has a /search page (from its routes, so that the
+    banner costs one request, not one per URL).
+    """
     base = base_url(host, port)
 
     def wait() -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if _answers(f"{base}/health", timeout=2) == 200:
-                search = _answers(f"{base}/search") not in (0, 404, 405)
                 out = stream or sys.stderr
                 print("\n".join(banner_lines(base, search)), file=out, flush=True)
                 return

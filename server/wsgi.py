@@ -78,7 +78,8 @@ def run(
     threads = int(os.environ.get("KZMIG_HTTP_THREADS") or threads_per_worker(config, workers))
     from .startup import announce_when_up, granian_logging
 
-    announce_when_up(host, port)  # the banner, once /health answers (server/startup.py)
+    # the banner, once /health answers (server/startup.py)
+    announce_when_up(host, port, search=any(r.rule == "/search" for r in app.url_map.iter_rules()))
     if server == "gunicorn":
         _gunicorn(config, host=host, port=port, workers=workers, threads=threads)
         return

@@ -108,7 +108,7 @@ def build(
         f"{counts['claims_with_attribution']} attributed), {counts['quads']} quads, "
         f"{counts['inferred_triples']} inferred triples, {counts['sentences']} sentences"
     )
-    click.echo("  stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    click.echo(f"  in {timings.get('total', sum(timings.values())):.2f} s")
 
 
 @main.command()
