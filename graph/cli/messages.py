@@ -158,7 +158,8 @@ def split_acknowledged(
     messages: Iterable[Message], acks: Sequence[Acknowledgement]
 ) -> tuple[list[Message], list[Message]]:
     """(messages to show, acknowledged warnings)."""
-    shown, acked = [], []
+    shown: list[Message] = []
+    acked: list[Message] = []
     for m in messages:
         (acked if any(a.covers(m) for a in acks) else shown).append(m)
     return shown, acked
