@@ -11,13 +11,18 @@ PYTEST_SELECT = $(if $(or $(KZMIG_CI),$(SLOW)),,-m "not slow")
 
 .PHONY: run test build serve lint format check clean bench bench-quick messages
 
+# `make run` names each step it takes (STEP) and how long the install took.
+STEP = @printf '\n==> %s\n'
 $(BIN)/python:
-	$(PYTHON) -c 'import sys; sys.exit("kzmig needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
-	$(PYTHON) -m venv $(VENV)
+	$(STEP) "Creating the Python environment in $(VENV)/ (needs Python >= 3.11)"
+	@$(PYTHON) -c 'import sys; sys.exit("kzmig needs Python >= 3.11" if sys.version_info < (3, 11) else 0)'
+	@$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
-	touch $@
+	$(STEP) "Installing kzmig and its Python dependencies (the first time takes a minute or two)"
+	@start=$$(date +%s); $(BIN)/pip install --quiet --disable-pip-version-check -e . && \
+	  echo "    installed in $$(( $$(date +%s) - start )) s"
+	@touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
@@ -26,6 +31,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 # Browser assets (YASGUI) from npm into node_modules/, never committed; the app serves them.
 # Without npm the app still runs, with a plain query form instead of YASGUI.
 node_modules/.installed: package.json package-lock.json
+	$(STEP) "Installing the query UI (YASGUI, from npm) into node_modules/"
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
 	else \
@@ -34,8 +40,10 @@ node_modules/.installed: package.json package-lock.json
 
 ## run: set up, build the graph (only when its inputs changed) and serve it on $(HOST):$(PORT)
 run: $(VENV)/.run-installed node_modules/.installed
-	$(BIN)/kzmig build --if-changed
-	$(BIN)/kzmig serve --host $(HOST) --port $(PORT) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL))
+	$(STEP) "Building the graph (skipped when its inputs are unchanged)"
+	@$(BIN)/kzmig build --if-changed
+	$(STEP) "Serving on $(HOST):$(PORT): the addresses follow once it answers"
+	@$(BIN)/kzmig serve --host $(HOST) --port $(PORT) $(if $(PUBLIC_URL),--public-url $(PUBLIC_URL))
 
 ## test: set up with the test extras and run every check and test (SLOW=1: the slow suites too)
 test: $(VENV)/.test-installed node_modules/.installed

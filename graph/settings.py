@@ -75,6 +75,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("keep", ("build",), "int", 3, "How many complete releases to keep.", minimum=1),
     Setting("json", ("build",), "flag", False, "Print the build report as JSON.", dest="as_json"),
     Setting(
+        "quiet",
+        ("build",),
+        "flag",
+        False,
+        "No progress and no summary; errors only (on stderr).",
+    ),
+    Setting(
         "reasoner",
         ("build",),
         "choice",

@@ -45,11 +45,12 @@ HEADER_DEADLINE = 10.0  # seconds a client has to send a request's headers
 def _logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    log = logging.getLogger("kzmig.query")
-    if not log.handlers:
-        log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    for name in ("kzmig.query", "kzmig.access"):  # formats: docs/logging.md
+        log = logging.getLogger(name)
+        if not log.handlers:
+            log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
 
 
 def app_from_env() -> Any:
@@ -61,7 +62,10 @@ def app_from_env() -> Any:
     # before granian starts this worker's threads; SIGTERM from the main process stops it
     lifecycle.route_stop_signals(ignore=frozenset({signal.SIGINT}))
     _logging()
+    from .access_log import install
+
     app = create_app(json.loads(os.environ[CONFIG_ENV]))
+    install(app)  # one access-log line per request (server/access_log.py)
     limits = runtime.get(app).limits  # start the query workers now, not on the first request
     # no view waits on a slow client: bodies are read first, under a deadline
     return bodies.guard(app, max(limits.max_upload_bytes, limits.max_query_bytes))
@@ -100,6 +104,10 @@ def run(
     config = {k: app.config[k] for k in config} | {"DATA_STORE": app.config.get("DATA_STORE")}
     os.environ[CONFIG_ENV] = json.dumps(config)
     threads = int(os.environ.get("KZMIG_HTTP_THREADS") or threads_per_worker(config, workers))
+    from .startup import announce_when_up, granian_logging
+
+    # the banner, once /health answers (server/startup.py)
+    announce_when_up(host, port, search=any(r.rule == "/search" for r in app.url_map.iter_rules()))
     if server == "gunicorn":
         held.close()  # gunicorn binds without SO_REUSEPORT: its own bind is exclusive
         _gunicorn(config, host=host, port=port, workers=workers, threads=threads)
@@ -107,6 +115,7 @@ def run(
     from granian import Granian
     from granian.constants import Interfaces
     from granian.http import HTTP1Settings
+    from granian.log import LogLevels
 
     Granian(
         "kzmig.server.wsgi:app_from_env",
@@ -121,6 +130,9 @@ def run(
         # headers: granian's own deadline (it closes the connection); bodies: bodies.py
         http1_settings=HTTP1Settings(header_read_timeout=int(HEADER_DEADLINE * 1000)),
         log_access=False,
+        websockets=False,  # a WSGI app has none; granian said so on every start
+        log_level=LogLevels.warning,  # its INFO start-up lines give way to the banner
+        log_dictconfig=granian_logging(),
     ).serve()
     held.close()
 

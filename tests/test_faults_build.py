@@ -150,7 +150,7 @@ def _inconsistent_ontology(p: Path) -> str:
 
 
 def _second_english_label(p: Path) -> str:
-    edit(p / "ontology/mini.ttl", '"place"@en ,', '"place"@en , "location"@en ,')
+    edit(p / "ontology/mini.ttl", '"Place"@en ,', '"Place"@en , "Location"@en ,')
     line = line_of(p / "ontology/mini.ttl", "kzo:Place a")
     return rf"ontology/mini\.ttl:{line}:.*multiple-labels"
 

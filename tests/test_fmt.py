@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -184,7 +185,7 @@ def test_check_fails_on_a_non_canonical_file_and_fmt_fixes_it(tmp_path: Path) ->
     runner = CliRunner()
     failed = runner.invoke(fmt_command, ["--root", str(tmp_path), "--check"])
     assert failed.exit_code == 1
-    assert "ontology/x.ttl:5: not in canonical form" in failed.output
+    assert "ontology/x.ttl:5: error [not-canonical] not in canonical form" in failed.output
     assert target.read_text(encoding="utf-8") == MESSY  # --check changes nothing
     assert runner.invoke(fmt_command, ["--root", str(tmp_path)]).exit_code == 0
     assert target.read_text(encoding="utf-8") == CANONICAL
@@ -253,3 +254,69 @@ def test_any_graph_survives_formatting(data: list[tuple[URIRef, URIRef, object]]
     out = format_text(text)
     assert format_text(out) == out
     assert isomorphic(g, graph(out))
+
+
+NEW_CLASS = """
+kzo:AgriculturalSettlerGroup
+    a owl:Class ;
+    rdfs:subClassOf kzo:SettlerGroup ;
+    rdfs:label "Agricultural settlers"@en ;
+    skos:definition "Settlers brought to a territory to farm it."@en .
+"""
+NEW_SHAPE = """
+kzs:AgriculturalSettlerGroupShape
+    a sh:NodeShape ;
+    sh:targetClass kzo:AgriculturalSettlerGroup ;
+    sh:property [
+        sh:path rdfs:label ;
+        sh:minCount 1 ;
+        sh:message "Agricultural settlers need a name (rdfs:label)."@en
+    ] .
+"""
+LIKE_THE_LAST = """
+kzs:StatisticNoteShape
+    a sh:NodeShape ;
+    sh:targetClass kzo:Statistic ;
+    sh:property [
+        sh:path rdfs:comment ;
+        sh:maxCount 1 ;
+        sh:message "A Statistic has at most one rdfs:comment."@en
+    ] .
+"""
+
+
+def _section_of(text: str, needle: str) -> str:
+    """The heading of the section (`# --- ... ---`) that holds ``needle``."""
+    before = text[: text.index(needle)]
+    return re.findall(r"^# --- (.+) ---$", before, re.MULTILINE)[-1]
+
+
+def test_fmt_moves_statements_appended_at_the_end_into_their_section(tmp_path: Path) -> None:
+    from tests.support.repocopy import copy_inputs
+
+    root = copy_inputs(tmp_path / "repo")
+    ontology, shapes = root / "ontology" / "kzmig.ttl", root / "shapes" / "structure.ttl"
+    with ontology.open("a", encoding="utf-8") as f:
+        f.write(NEW_CLASS)
+    with shapes.open("a", encoding="utf-8") as f:
+        f.write(NEW_SHAPE + LIKE_THE_LAST)
+    text = shapes.read_text(encoding="utf-8")
+    assert _section_of(text, "kzs:AgriculturalSettlerGroupShape") == "Statistics"
+
+    runner = CliRunner()
+    result = runner.invoke(fmt_command, ["--root", str(root)])
+    assert result.exit_code == 0, result.output
+    text = shapes.read_text(encoding="utf-8")
+    # the shape goes where the shape of its class's parent (kzo:SettlerGroup) is
+    assert _section_of(text, "kzs:AgriculturalSettlerGroupShape") == "Groups of people"
+    assert _section_of(text, "kzs:SettlerGroupShape") == "Groups of people"
+    # a shape like the last section's own stays there
+    assert _section_of(text, "kzs:StatisticNoteShape") == "Statistics"
+    assert _section_of(text, "kzs:StatisticShape") == "Statistics"
+    # the class goes to the section of its rdfs:subClassOf siblings
+    otext = ontology.read_text(encoding="utf-8")
+    assert _section_of(otext, "\nkzo:AgriculturalSettlerGroup\n") == _section_of(
+        otext, "\nkzo:SettlerGroup\n"
+    )
+    # formatting the result changes nothing
+    assert runner.invoke(fmt_command, ["--root", str(root), "--check"]).exit_code == 0

@@ -61,6 +61,8 @@ FOLDERS = {
 MAY_IMPORT: dict[str, tuple[str, ...]] = {
     "kzmig.names": (),
     "kzmig.graph.settings": (),
+    # what commands print (one message form, progress): used by the editor, build and push
+    "kzmig.graph.console": ("kzmig.names", "kzmig.loaders"),
     "kzmig.loaders": ("kzmig.names",),
     "kzmig.graph.release": ("kzmig.names", "kzmig.loaders"),
     "kzmig.graph.semantics": ("kzmig.names", "kzmig.loaders"),  # loaders: errors, pure
@@ -70,7 +72,12 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
         "kzmig.graph.semantics",
         "kzmig.graph.release",
     ),
-    "kzmig.graph.remote": ("kzmig.names", "kzmig.graph.release", "kzmig.graph.settings"),
+    "kzmig.graph.remote": (
+        "kzmig.names",
+        "kzmig.graph.release",
+        "kzmig.graph.settings",
+        "kzmig.graph.console",
+    ),
     "kzmig.graph.editor": (
         "kzmig.names",
         "kzmig.loaders",
@@ -78,6 +85,7 @@ MAY_IMPORT: dict[str, tuple[str, ...]] = {
         "kzmig.graph.semantics",
         "kzmig.graph.release",
         "kzmig.graph.settings",
+        "kzmig.graph.console",
     ),
     "kzmig.graph.cli": ("kzmig",),  # the top: everything, the server lazily
     "kzmig.graph": (),  # graph/__init__.py

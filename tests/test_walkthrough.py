@@ -102,6 +102,10 @@ def test_the_readme_walkthrough(tmp_path: Path) -> None:
     assert runner.invoke(fmt_command, ["--root", str(root)]).exit_code == 0
     assert runner.invoke(fmt_command, ["--root", str(root), "--check"]).exit_code == 0
     assert about_new_terms(check(root).findings) == []
+    # the shape, appended at the end of the file, now sits in the section the README names
+    shapes = (root / "shapes" / "structure.ttl").read_text(encoding="utf-8")
+    before_shape = shapes[: shapes.index("kzs:AgriculturalSettlerGroupShape\n")]
+    assert re.findall(r"^# --- (.+) ---$", before_shape, re.MULTILINE)[-1] == "Groups of people"
 
     # `make run`: build, then serve for real
     data = tmp_path / "data"

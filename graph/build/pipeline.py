@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 from kzmig.graph.editor.check import build_stage_problems
 from kzmig.graph.release.dumps import write_dumps
+from kzmig.graph.release.format import RELEASE_FORMAT
 from kzmig.graph.release.layout import MANIFEST, Release, current_folder, is_complete
 from kzmig.graph.release.search_index import FILENAME as SEARCH_FILE
 from kzmig.graph.release.search_index import build_index
@@ -79,6 +80,7 @@ class BuildError(RuntimeError):
 
     def __init__(self, stage: str, problems: list[Problem] | list[str]):
         self.stage = stage
+        self.items = list(problems)  # as raised: Problem (path, line, message) or text
         self.problems = [str(p) for p in problems]
         super().__init__(f"build failed at stage '{stage}':\n  " + "\n  ".join(self.problems))
 
@@ -97,12 +99,22 @@ class Report:
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)
+    # where each stage's start, end and count are shown (graph/console/progress.py)
+    progress: Any = field(default=None, repr=False, compare=False)
 
     @contextlib.contextmanager
-    def stage(self, name: str, where: Path | None = None) -> Iterator[None]:
+    def stage(
+        self,
+        name: str,
+        where: Path | None = None,
+        *,
+        what: str | None = None,
+        count: Callable[[], tuple[int, str] | None] | None = None,
+    ) -> Iterator[None]:
+        shown = self.progress.stage(name, what or name, count) if self.progress else None
         start = time.perf_counter()
         try:
-            with failing_as(name, where):
+            with shown or contextlib.nullcontext(), failing_as(name, where):
                 yield
         finally:
             self.timings[name] = round(time.perf_counter() - start, 4)
@@ -431,12 +443,22 @@ def _write_release(
     """Everything a release holds, into ``staging``; the manifest last."""
     with failing_as("write", staging):
         staging.mkdir(parents=True)
-        with report.stage("store", staging / "store"):
+        with report.stage(
+            "store", staging / "store", what="store", count=lambda: (len(q), "quads loaded")
+        ):
             # In memory first: pyoxigraph dumps from memory ~10x faster than from disk;
             # the on-disk store is then filled from the memory one (same blank node ids).
             store = ox.Store()
             store.bulk_extend(to_ox_quads(q))
-        with report.stage("dumps", staging / "dumps"):
+        with report.stage(
+            "dumps",
+            staging / "dumps",
+            what="dumps",
+            count=lambda: (
+                sum(f.stat().st_size for f in (staging / "dumps").iterdir()),
+                "bytes written",
+            ),
+        ):
             claim_triples = [
                 to_ox_triple(t) for cs in claims.values() for c in cs for t in c.triples
             ]
@@ -456,13 +478,15 @@ def _write_release(
                     ),
                 },
             )
-        with report.stage("search", staging / SEARCH_FILE):
+        with report.stage("search", staging / SEARCH_FILE, what="search"):
             build_index(
                 lambda q, s=store: s.query(q, use_default_graph_as_union=True),
                 staging / SEARCH_FILE,
                 provenance=str(GRAPH_PROVENANCE),
             )
-        with report.stage("disk", staging / "store"):
+        with report.stage(
+            "disk", staging / "store", what="written", count=lambda: (len(q), "quads written")
+        ):
             disk = ox.Store(str(staging / "store"))
             disk.bulk_extend(store)
             disk.flush()
@@ -578,6 +602,7 @@ def build(
     keep: int = 3,
     reasoner: str = "reasonable",
     log: Callable[[str], None] = lambda _: None,
+    progress: Any = None,
 ) -> Outcome:
     """Build a release from ``root`` (ontology/, shapes/, sources/) into ``data``."""
     root, data = root.resolve(), data.resolve()
@@ -603,23 +628,40 @@ def build(
         started = datetime.now(UTC)
         version = _new_version(data, started)
         run = prov.Run(version, SOFTWARE_VERSION, started)
-        report = Report(version)
+        report = Report(version, progress=progress)
         total = time.perf_counter()
-        with report.stage("vocabulary"):
+        with report.stage(
+            "vocabulary",
+            what="vocabulary",
+            count=lambda: (len(ontology) + len(shapes), "triples read"),
+        ):
             ontology, shapes = read_vocabulary(root)
-        with report.stage("texts"):
+        with report.stage("texts", what="texts", count=lambda: (len(texts), "texts segmented")):
             texts = read_texts(root)
-        with report.stage("claims"):
+        with report.stage(
+            "claims",
+            what="claims",
+            count=lambda: (sum(map(len, claims.values())), "claims anchored"),
+        ):
             claims = read_claims(texts, root)
-        with report.stage("check"):
+        with report.stage("check", what="check"):
             check_inputs(root)
-        with report.stage("assemble"):
+        with report.stage("assemble", what="assemble", count=lambda: (len(q), "quads assembled")):
             q = assemble(texts, claims, ontology, shapes, run, inputs)
-        with report.stage("reason"):
+        with report.stage(
+            "reason", what="reason", count=lambda: (len(reasoning.inferred), "triples inferred")
+        ):
             reasoning = infer(q, claims, run, root, reasoner)
-        with report.stage("rules"):
+        with report.stage("rules", what="rules"):
             derived = apply_rules(q, claims, run, root)
-        with report.stage("validate"):
+        with report.stage(
+            "validate",
+            what="validate",
+            count=lambda: (
+                sum(1 for *_, g in q if g not in (GRAPH_SHAPES, GRAPH_INFERRED)),
+                "triples validated",
+            ),
+        ):
             validation = check_shapes(q, claims, shapes)
         with report.stage("figures"):
             differing = differences((c for cs in claims.values() for c in cs), root)
@@ -637,6 +679,7 @@ def build(
             "differing_figures": [d.as_dict() for d in differing],
         }
         manifest = {
+            "format": RELEASE_FORMAT,
             "version": version,
             "software_version": SOFTWARE_VERSION,
             "created": ended.isoformat(timespec="seconds"),

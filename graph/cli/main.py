@@ -17,11 +17,13 @@ from kzmig.graph.release.layout import data_dir as resolve_data_dir
 from kzmig.graph.remote.push import push_command
 from kzmig.graph.settings import UPDATE_TOKEN_ENV, config_from_options, options_of
 
+from .about import completion_command, version_option
+from .doctor import doctor_command
 from .report import report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kzmig")
+@version_option
 def main() -> None:
     """kzmig: a knowledge graph of migration in Kazakhstan, with provenance on every claim."""
 
@@ -29,7 +31,13 @@ def main() -> None:
 @main.command()
 @options_of("build")
 def build(
-    root: Path, data_dir: Path | None, if_changed: bool, keep: int, as_json: bool, reasoner: str
+    root: Path,
+    data_dir: Path | None,
+    if_changed: bool,
+    keep: int,
+    as_json: bool,
+    reasoner: str,
+    quiet: bool,
 ) -> None:
     """Build the graph and publish it as a new release.
 
@@ -40,30 +48,41 @@ def build(
     data; write the store, the dumps and the report into a staging folder;
     then swap it in as `current`.
 
-    A failure at any stage prints what failed and where (file:line), exits
-    with status 1, and leaves the release being served exactly as it was.
+    Each stage shows its progress on stderr (live on a terminal, one line per
+    stage otherwise; --quiet: none). A failure at any stage prints what failed
+    and where (FILE:LINE: error [CODE] MESSAGE, then a hint), exits with
+    status 1, and leaves the release being served exactly as it was.
     """
     from kzmig.graph.build.pipeline import BuildError
     from kzmig.graph.build.pipeline import build as run_build
+    from kzmig.graph.console import messages as msg
+    from kzmig.graph.console.progress import reporter
 
     target = resolve_data_dir(data_dir)
     try:
-        outcome = run_build(
-            root,
-            target,
-            if_changed=if_changed,
-            keep=keep,
-            reasoner=reasoner,
-            log=lambda m: click.echo(m, err=True),
-        )
+        with reporter("build", quiet=quiet or as_json) as progress:
+            outcome = run_build(
+                root,
+                target,
+                if_changed=if_changed,
+                keep=keep,
+                reasoner=reasoner,
+                log=(lambda m: None) if quiet else (lambda m: click.echo(m, err=True)),
+                progress=progress,
+            )
     except BuildError as e:
-        click.echo(f"kzmig build: {e}", err=True)
-        click.echo("Nothing was published; the current release is unchanged.", err=True)
+        found = [msg.build_message(p, e.stage, root.resolve()) for p in e.items]
+        msg.echo(found)
+        click.echo(
+            f"kzmig build: build failed at stage '{e.stage}' ({len(found)} errors). "
+            "Nothing was published; the current release is unchanged.",
+            err=True,
+        )
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(outcome.report, indent=2, sort_keys=True))
         return
-    if not outcome.built:
+    if not outcome.built or quiet:
         return
     counts, timings = outcome.report["counts"], outcome.report["timings"]
     click.echo(f"release {outcome.release.version} published in {target}")
@@ -72,7 +91,7 @@ def build(
         f"{counts['claims_with_attribution']} attributed), {counts['quads']} quads, "
         f"{counts['inferred_triples']} inferred triples, {counts['sentences']} sentences"
     )
-    click.echo("  stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    click.echo(f"  in {timings.get('total', sum(timings.values())):.2f} s")
     for d in outcome.report.get("validation", {}).get("differing_figures", []):
         click.echo(f"  warning: {d['message']}", err=True)
 
@@ -195,6 +214,8 @@ def _loopback(host: str) -> bool:
 
 main.add_command(report)
 main.add_command(push_command)
+main.add_command(doctor_command)
+main.add_command(completion_command)
 
 from kzmig.graph.editor.check import check_command  # noqa: E402  (the editor's commands live in their modules)
 from kzmig.graph.editor.docs import docs_command  # noqa: E402

@@ -29,6 +29,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 import pyoxigraph as ox
@@ -592,24 +593,57 @@ def check_command(root: Path, extra: tuple[Path, ...], as_json: bool, quiet: boo
     graph/editor/checks/), the OWL 2 RL profile, and consistency. Prints each
     finding as FILE:LINE: LEVEL [CHECK] MESSAGE; exits 1 when there is an error.
     """
+    from kzmig.graph.console import messages as msg
+
     try:
         report = check(root, extra=extra)
+        acks = msg.load_acknowledgements(root)
     except ValueError as e:
         click.echo(f"kzmig check: {e}", err=True)
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
-        for f in report.findings:
-            if not (quiet and f.level == "warning"):
-                click.echo(str(f))
-        click.echo(
-            f"kzmig check: {len(report.errors)} errors, {len(report.warnings)} warnings "
-            f"({len(report.checks)} checks over {report.files['ontology']} ontology files, "
-            f"{report.files['shapes']} shapes files, {report.files['claims']} claims)",
-            err=True,
+        hints = check_hints(extra)
+        shown, acked = msg.split_acknowledged(
+            (finding_message(f, hints) for f in report.findings), acks
         )
+        msg.echo((m for m in shown if not (quiet and m.level == "warning")), sys.stdout)
+        extra_text = (
+            f"({len(report.checks)} checks over {report.files['ontology']} ontology files, "
+            f"{report.files['shapes']} shapes files, {report.files['claims']} claims)"
+        )
+        click.echo(msg.summary("check", shown, len(acked), extra_text), err=True)
     sys.exit(1 if report.errors else 0)
+
+
+BUILT_IN_HINTS = {
+    "syntax": "fix the Turtle at that line (`rapper -i turtle FILE` shows the same error)",
+    "undefined-prefix": "declare the prefix at the top of the file, as names/__init__.py binds it",
+    "prefix-iri": "bind the prefix to the IRI names/__init__.py gives it",
+    "claim-sheet": "see docs/claim-sheets.md for the form of a claim's triples",
+    "inconsistent": "fix the claim's rdf:type or the class axiom that excludes it",
+    "check-query": "fix the check's SPARQL (graph/editor/checks/README.md)",
+}
+
+
+def check_hints(extra: Sequence[Path] = ()) -> dict[str, str]:
+    """Each check's hint: its header's ``Fix:`` sentence (built-in checks: BUILT_IN_HINTS)."""
+    hints = dict(BUILT_IN_HINTS)
+    for c in load_checks([CHECKS, *extra]):
+        header = " ".join(
+            line.lstrip("#").strip() for line in c.query.splitlines() if line.startswith("#")
+        )
+        m = re.search(r"Fix: (.+?\.)(?=\s+[A-Z(]|\s*$)", header)
+        hints[c.name] = m.group(1) if m else f"see {c.path.name} in graph/editor/checks/"
+    return hints
+
+
+def finding_message(f: Finding, hints: dict[str, str]) -> Any:
+    """A finding in the one message form of graph/console/messages.py."""
+    from kzmig.graph.console.messages import Message
+
+    return Message(f.path, f.line, f.level, f.check, f.message, hints.get(f.check, ""))
 
 
 __all__ = [

@@ -8,7 +8,10 @@ formatted file changes nothing. What is kept, and where it goes:
 - every prefix (used or not) and any base, sorted by name, at the top;
 - a comment block with a blank line after it is a *section heading*: sections
   keep their order, and statements are sorted within their section, never
-  across (so "# --- Places ---" keeps its places under it);
+  across (so "# --- Places ---" keeps its places under it) -- except that a
+  statement of the file's *last* section that is like none of its neighbours
+  but like statements of another section (an addition appended at the end of
+  the file) moves to that section (graph/editor/placement.py);
 - a comment block directly above a statement moves with that statement;
 - a comment inside a statement stays with its predicate, on its own line
   above it (a comment at the end of a line moves above that line's predicate);
@@ -45,6 +48,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from . import turtle as t
+from .placement import Parents, class_parents, place
 
 WIDTH = 100
 INDENT = "    "
@@ -377,8 +381,9 @@ def _merge_statements(statements: list[t.Statement]) -> list[t.Statement]:
     return out
 
 
-def render(doc: t.Document) -> str:
-    """The canonical text of a parsed document."""
+def render(doc: t.Document, parents: Parents | None = None) -> str:
+    """The canonical text of a parsed document (``parents``: the class hierarchy, for
+    placing statements appended at the end; see graph/editor/placement.py)."""
     global _WRITER
     writer = _Writer(doc.prefixes)
     _WRITER = writer
@@ -408,7 +413,9 @@ def render(doc: t.Document) -> str:
             directives += [*p.comments, f"@prefix {name}: <{_escape_iri(p.iri)}> ."]
         out += directives
         blocks_written = 0
-        for section in _sections(doc):
+        sections = _sections(doc)
+        place(sections, parents)  # statements appended at the end go to their kind's section
+        for section in sections:
             for heading in section.headings:
                 if out:
                     out += ["", ""] if blocks_written else [""]
@@ -472,12 +479,12 @@ def _same_graph(a: str, b: str, path: str) -> bool:
     return isomorphic(_graph(a, path), _graph(b, path))
 
 
-def format_text(text: str, path: str = "<string>") -> str:
+def format_text(text: str, path: str = "<string>", parents: Parents | None = None) -> str:
     """The canonical form of a Turtle text; FormatError when it is invalid or unkeepable."""
     _graph(text, path)  # rdflib must read it too (it is what the build parses with)
     try:
         doc = t.parse(text)
-        result = render(doc)
+        result = render(doc, parents)
     except t.TurtleSyntaxError as e:
         raise FormatError(path, e.line, e.message) from e
     except ValueError as e:
@@ -505,12 +512,21 @@ class Outcome:
     first_difference: int | None = None  # line number, when changed
 
 
-def format_files(paths: Iterable[Path], *, write: bool) -> list[Outcome]:
-    """Format each file (in place when ``write``); FormatError stops before any write."""
+def format_files(
+    paths: Iterable[Path], *, write: bool, hierarchy: Iterable[Path] = ()
+) -> list[Outcome]:
+    """Format each file (in place when ``write``); FormatError stops before any write.
+
+    The class hierarchy (for placing appended shapes) is read from ``paths`` and from
+    the files in ``hierarchy`` (the project's ontology/).
+    """
+    paths = list(paths)
+    texts = {p: p.read_text(encoding="utf-8") for p in [*paths, *hierarchy]}
+    parents = class_parents(texts.values())
     results: list[tuple[Path, str, str]] = []
     for path in paths:
-        text = path.read_text(encoding="utf-8")
-        results.append((path, text, format_text(text, str(path))))
+        text = texts[path]
+        results.append((path, text, format_text(text, str(path), parents)))
     outcomes = []
     for path, old, new in results:
         changed = old != new
@@ -541,18 +557,45 @@ def fmt_command(root: Path, check_only: bool, files: tuple[Path, ...]) -> None:
     block followed by a blank line) and every other comment; sorts statements
     within each section, predicates and objects. Same input, same bytes.
     """
+    from kzmig.graph.console import messages as msg
+
     paths = list(files) or files_of(root)
     try:
-        outcomes = format_files(paths, write=not check_only)
+        outcomes = format_files(
+            paths, write=not check_only, hierarchy=turtle_files(root / "ontology")
+        )
     except FormatError as e:
-        click.echo(f"kzmig fmt: {e}", err=True)
+        invalid = e.message.startswith("not valid Turtle")
+        msg.echo(
+            [
+                msg.Message(
+                    _shown(Path(e.path), root),
+                    e.line or 0,
+                    "error",
+                    "syntax" if invalid else "fmt",
+                    e.message,
+                    "fix the Turtle at that line; fmt changes no file until every file parses"
+                    if invalid
+                    else "no file was changed; report it with the file attached",
+                )
+            ]
+        )
         sys.exit(1)
     changed = [o for o in outcomes if o.changed]
     for o in changed:
         shown = _shown(o.path, root)
         if check_only:
-            click.echo(
-                f"{shown}:{o.first_difference}: not in canonical form (run `kzmig fmt`)", err=True
+            msg.echo(
+                [
+                    msg.Message(
+                        shown,
+                        o.first_difference or 0,
+                        "error",
+                        "not-canonical",
+                        "not in canonical form",
+                        "run `kzmig fmt` (or `kzmig fmt FILE`) to rewrite it",
+                    )
+                ]
             )
         else:
             click.echo(f"formatted {shown}", err=True)

@@ -21,6 +21,7 @@ how the tests kill a push half-way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 import pyoxigraph as ox
@@ -103,14 +105,24 @@ def push(
     *,
     force: bool = False,
     log: Callable[[str], None] = lambda _m: None,
+    progress: Any = None,
 ) -> Pushed:
-    """Publish the current release of ``data`` into the store at ``url``."""
+    """Publish the current release of ``data`` into the store at ``url``.
+
+    ``progress`` (graph/console/progress.py) shows each step with its count and time.
+    """
+
+    def step(what: str, count: Callable[[], tuple[int, str] | None]) -> Any:
+        return progress.stage(what, what, count) if progress else contextlib.nullcontext()
+
+    sent = [0]
     timings: dict[str, float] = {}
     started = time.perf_counter()
     switching, updates = False, []
     release = Release.current(data)
     version = release.version
-    quads = [q for q in release.store if isinstance(q.graph_name, ox.NamedNode)]
+    with step("read", lambda: (len(quads), "quads read from the release")):
+        quads = [q for q in release.store if isinstance(q.graph_name, ox.NamedNode)]
     graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
     try:
         store = RemoteStore(url)
@@ -131,11 +143,13 @@ def push(
                 )
         rename = {g: staging_name(version, g) for g in graphs}
         log(f"staging {len(quads)} quads in {len(graphs)} graphs ({store.kind} store)")
-        store.load_dataset(quads, rename=rename, midway=_pause("loading", log))
+        with step("send", lambda: (sent[0], "bytes of N-Quads sent")):
+            sent[0] = store.load_dataset(quads, rename=rename, midway=_pause("loading", log))
         timings["stage"] = round(time.perf_counter() - mark, 3)
 
         mark = time.perf_counter()
-        staged = store.count(list(rename.values()))
+        with step("check", lambda: (staged, "quads counted in the store")):
+            staged = store.count(list(rename.values()))
         if staged != len(quads):
             raise PushError(
                 f"the store holds {staged} of the {len(quads)} quads staged; "
@@ -152,8 +166,9 @@ def push(
             version, graphs, old, when, batch=store.adapter.max_update_operations
         )
         switching = True
-        for update in updates:
-            store.run_update(update)
+        with step("switch", lambda: (len(graphs), "graphs switched")):
+            for update in updates:
+                store.run_update(update)
         after = store.pointer()
         if after is None or after[0] != version:
             raise PushError(f"the switch did not take: the pointer says {after and after[0]}")
@@ -180,23 +195,31 @@ def push(
 )
 @option("data-dir", help="Push the current release of this data directory. Default: ./var.")
 @click.option("--force", is_flag=True, help="Push even when the store already has this release.")
-def push_command(store_url: str, data_dir: Path | None, force: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No progress; errors only.")
+def push_command(store_url: str, data_dir: Path | None, force: bool, quiet: bool) -> None:
     """Publish the current release into a remote SPARQL store, all or nothing.
 
     Loads every named graph under a staging name, checks it, then switches
     in one update; a push that fails or is killed leaves the store serving
     the release it served before (see docs/remote-stores.md).
     """
+    from kzmig.graph.console.progress import reporter
     from kzmig.graph.release.layout import NoRelease
     from kzmig.graph.release.layout import data_dir as default_data_dir
 
-    log = lambda m: click.echo(m, err=True)  # noqa: E731
     try:
-        outcome = push(default_data_dir(data_dir), store_url, force=force, log=log)
+        with reporter("push", quiet=quiet) as progress:
+            outcome = push(
+                default_data_dir(data_dir),
+                store_url,
+                force=force,
+                log=progress.note,
+                progress=progress,
+            )
     except (PushError, NoRelease, ValueError) as e:
         click.echo(f"kzmig push: {e}", err=True)
         sys.exit(1)
-    if outcome.pushed:
+    if outcome.pushed and not quiet:
         click.echo(
             f"release {outcome.version} pushed ({outcome.quads} quads in {outcome.graphs} "
             f"graphs; previous: {outcome.previous or 'none'}) in {outcome.timings['total']:.2f}s"

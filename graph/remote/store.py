@@ -322,8 +322,8 @@ class RemoteStore:
         *,
         rename: Mapping[str, str],
         midway: Callable[[], None] = lambda: None,
-    ) -> None:
-        """Load ``quads``, each graph under the name ``rename`` gives it."""
+    ) -> int:
+        """Load ``quads``, each graph under the name ``rename`` gives it; the bytes sent."""
         by_graph: dict[str, list[ox.Triple]] = {}
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
@@ -349,6 +349,7 @@ class RemoteStore:
             )
         except requests.RequestException as e:
             raise StoreError(f"loading failed: {e}") from e
+        return len(nquads) if nquads else sum(len(body) for _, body in graphs)
 
     def graph_names(self, prefix: str) -> list[str]:
         """Every graph in the store whose name starts with ``prefix`` (staging debris)."""
