@@ -38,6 +38,9 @@ EXTRA: dict[str, Callable[[Path], None]] = {
         '    rdfs:label "born in country"@en .\n'
         "\nkzo:birthplaceOf\n    a owl:ObjectProperty ;\n    owl:inverseOf kzo:bornIn ;\n"
         '    rdfs:label "birthplace of"@en .\n'
+        "\nkzo:hasNative\n    a owl:ObjectProperty ;\n"
+        '    rdfs:label "has native"@en .\n'
+        "\nkzo:bornIn\n    owl:inverseOf kzo:hasNative .\n"
         '\nkzo:bare\n    a owl:DatatypeProperty ;\n    rdfs:label "bare"@en .\n',
     ),
     "a typo in a known vocabulary": replace(ONT, "skos:definition", "skos:definiton"),
