@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from kzmig.graph.editor import check as c
 
 from tests.support import miniproject
@@ -101,3 +102,31 @@ def test_the_extra_cases_trip_the_rewritten_checks(tmp_path: Path) -> None:
             if _findings(project, c.CHECKS / query.name):
                 tripped.add(query.name)
     assert tripped == {q.name for q in REWRITTEN}
+
+
+def _walk(node: yaml.Node) -> list[tuple[object, ...]]:
+    """A node tree as comparable rows (tag, value, line); the scalar style is left out."""
+    if isinstance(node, yaml.ScalarNode):
+        return [(node.tag, node.value, node.start_mark.line)]
+    rows: list[tuple[object, ...]] = [(type(node).__name__, node.tag, node.start_mark.line)]
+    for item in node.value:
+        for part in item if isinstance(item, tuple) else (item,):
+            rows += _walk(part)
+    return rows
+
+
+def test_claim_sheets_read_by_libyaml_give_the_same_nodes() -> None:
+    sheets = sorted((REPO / "sources").glob("*/claims.yaml"))
+    assert sheets
+    for sheet in sheets:
+        text = sheet.read_text(encoding="utf-8")
+        assert _walk(c._compose(text)) == _walk(yaml.compose(text)), sheet
+
+
+def test_a_broken_sheet_gives_the_pure_python_readers_error() -> None:
+    text = "claims:\n  - id: a\n    triples: |\n      x\n   bad: [\n"
+    with pytest.raises(yaml.YAMLError) as pure:
+        yaml.compose(text)
+    with pytest.raises(yaml.YAMLError) as ours:
+        c._compose(text)
+    assert str(ours.value) == str(pure.value)
