@@ -9,13 +9,23 @@ from pathlib import Path
 
 import click
 from kzmig.graph.release.layout import NoRelease, data_dir
-from kzmig.graph.remote.push import push_command
 
+from .lazy import LazyGroup
 from .report import report
 from .serve_options import endpoint_config, endpoint_options
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy={  # imported when run (graph/cli/lazy.py says why)
+        "check": "kzmig.graph.editor.check:check_command",
+        "docs": "kzmig.graph.editor.docs:docs_command",
+        "draft": "kzmig.graph.editor.drafting:draft_command",
+        "fmt": "kzmig.graph.editor.fmt:fmt_command",
+        "push": "kzmig.graph.remote.push:push_command",
+    },
+)
 @click.version_option(package_name="kzmig")
 def main() -> None:
     """kzmig: a knowledge graph of migration in Kazakhstan, with provenance on every claim."""
@@ -174,17 +184,6 @@ def _data_dir(explicit: Path | None) -> Path:
 
 
 main.add_command(report)
-main.add_command(push_command)
-
-from kzmig.graph.editor.check import check_command  # noqa: E402  (the editor's commands live in their modules)
-from kzmig.graph.editor.docs import docs_command  # noqa: E402
-from kzmig.graph.editor.drafting import draft_command  # noqa: E402
-from kzmig.graph.editor.fmt import fmt_command  # noqa: E402
-
-main.add_command(check_command)
-main.add_command(fmt_command)
-main.add_command(docs_command)
-main.add_command(draft_command)
 
 if __name__ == "__main__":
     main()
