@@ -480,7 +480,8 @@ def format_text(text: str, path: str = "<string>") -> str:
     ``kzmig fmt --check`` that passes), the graph and comment comparisons are skipped: the
     same text is the same graph with the same comments. On the seed that saved the rdflib
     isomorphism test of every file with blank nodes and the second parse of every file:
-    ``kzmig fmt --check`` went from a median of 3.9 s to 1.0 s (bench/results/profiles/).
+    ``kzmig fmt --check`` went from a median of 2.8 s to 0.74 s (5 runs each, interleaved, on
+    a loaded machine; profiles in bench/results/profiles/).
     """
     graph = _graph(text, path)  # rdflib must read it too (it is what the build parses with)
     try:
