@@ -16,14 +16,18 @@ TARGETS_S = {"check": 1.5, "fmt --check": 1.0}
 
 def _once(root: Path, args: list[str]) -> float:
     started = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "kzmig.graph.cli", *args, "--root", str(root)],
         cwd=root,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,  # check exits 1 on errors: the time is what is measured
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
     )
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1: findings, still a full run; anything else: a crash
+        raise RuntimeError(f"kzmig {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return elapsed
 
 
 def bench_editor(root: Path, repeat: int, out: dict[str, Any]) -> None:
