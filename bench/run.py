@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import scale, servers
+from . import editor, scale, servers
 from .load import load
 from .queries import anchors, mix
 
@@ -639,6 +639,8 @@ def targets(res: dict[str, Any]) -> list[tuple[str, str, str]]:
     if "kzmig" in h.get("peak_rss_mb", {}):
         m = h["peak_rss_mb"]["kzmig"]["largest_process"]
         add("RSS per worker <= 300 MB", m, m <= 300, "{:.0f} MB")
+    for name, seconds, ok in editor.targets(res):
+        add(name, seconds, ok, "{:.2f} s")
     return rows
 
 
@@ -792,7 +794,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reason-triples", type=scale.parse_size)
     ap.add_argument("--repeat", type=int)
     ap.add_argument("--seconds", type=float, help="wrk duration per run")
-    ap.add_argument("--only", help="comma-separated: build,reason,validate,dumps,http")
+    ap.add_argument("--only", help="comma-separated: build,reason,validate,dumps,http,editor")
     ap.add_argument("--max-minutes", type=float, default=60.0, help="skip what is left after")
     ap.add_argument("--out", type=Path, help="JSON file (default bench/results/<date>.json)")
     args = ap.parse_args(argv)
@@ -809,6 +811,7 @@ def main(argv: list[str] | None = None) -> int:
         ("validate", bench_validate),
         ("dumps", bench_dumps),
         ("http", bench_http),
+        ("editor", lambda cfg, d, out: editor.bench_editor(REPO, max(5, cfg.repeat), out)),
     ):
         if cfg.wants(name):
             if time.monotonic() > cfg.deadline:

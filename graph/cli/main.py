@@ -14,15 +14,25 @@ from urllib.parse import urlsplit
 import click
 from kzmig.graph.release.layout import NoRelease
 from kzmig.graph.release.layout import data_dir as resolve_data_dir
-from kzmig.graph.remote.push import push_command
 from kzmig.graph.settings import UPDATE_TOKEN_ENV, config_from_options, options_of
 
 from .about import completion_command, version_option
 from .doctor import doctor_command
+from .lazy import LazyGroup
 from .report import report
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    lazy={  # imported when run (graph/cli/lazy.py says why)
+        "check": "kzmig.graph.editor.check:check_command",
+        "docs": "kzmig.graph.editor.docs:docs_command",
+        "draft": "kzmig.graph.editor.drafting:draft_command",
+        "fmt": "kzmig.graph.editor.fmt:fmt_command",
+        "push": "kzmig.graph.remote.push:push_command",
+    },
+)
 @version_option
 def main() -> None:
     """kzmig: a knowledge graph of migration in Kazakhstan, with provenance on every claim."""
@@ -213,19 +223,8 @@ def _loopback(host: str) -> bool:
 
 
 main.add_command(report)
-main.add_command(push_command)
 main.add_command(doctor_command)
 main.add_command(completion_command)
-
-from kzmig.graph.editor.check import check_command  # noqa: E402  (the editor's commands live in their modules)
-from kzmig.graph.editor.docs import docs_command  # noqa: E402
-from kzmig.graph.editor.drafting import draft_command  # noqa: E402
-from kzmig.graph.editor.fmt import fmt_command  # noqa: E402
-
-main.add_command(check_command)
-main.add_command(fmt_command)
-main.add_command(docs_command)
-main.add_command(draft_command)
 
 if __name__ == "__main__":
     main()
