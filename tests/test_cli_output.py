@@ -75,8 +75,9 @@ def test_build_progress_is_live_on_a_terminal_and_plain_lines_in_a_pipe(tmp_path
     )
     assert ANSI not in piped.stderr and "✓" not in piped.stderr
     stages = [m[0] for m in STAGE_LINE.findall(piped.stderr)]
-    expected = ["vocabulary", "texts", "claims", "assemble", "reason", "validate"]
-    assert stages == [*expected, "store", "dumps", "written"], piped.stderr
+    expected = ["vocabulary", "texts", "claims", "check", "assemble", "reason", "rules"]
+    expected += ["validate", "figures", "store", "dumps", "search", "written"]
+    assert stages == expected, piped.stderr
     claims = re.search(r"claims: ([\d,]+) claims anchored", piped.stderr)
     assert claims and int(claims[1].replace(",", "")) > 100
 
