@@ -7,9 +7,10 @@ the same triples about our things on the test data and the repository's, and fai
 the ontology starts using a construct reasonable leaves out (property chains
 prp-spo2, keys prp-key, max-cardinality cls-maxc*/cls-maxqc*).
 
-One quirk of reasonable's is kept on purpose: it returns a literal without datatype or
-language as ``xsd:string`` (the same literal in RDF 1.1, another term to rdflib), so
-such a triple about our things is published once more, typed.
+reasonable returns a literal without datatype or language as ``xsd:string`` (the same
+literal in RDF 1.1, another term to rdflib): such a literal is read back plain, so an
+asserted triple is never published again as "inferred" (owlrl does not do this, and
+``--reasoner owlrl`` must publish the same triples).
 
 reasonable reports no inconsistency, so the OWL RL rules that derive ``false`` (cax-dw,
 cax-adc, cls-nothing2, cls-com, prp-irp, prp-asyp, prp-pdw, eq-diff1) are evaluated
@@ -113,9 +114,21 @@ def closure(triples: Iterable[Triple], reasoner: str = "reasonable") -> Reasonin
     base = list(dict.fromkeys(triples))
     full = _owlrl(base) if reasoner == "owlrl" else _reasonable(base)
     asserted, ours = set(base), _ours()
+    full = (_plain(t) for t in full)
     new = {t for t in full if t not in asserted and _keep(t[0], t[1], t[2], ours)}
     inferred = sorted(new, key=_order)
     return Reasoning(inferred, check_consistency([*base, *inferred]), REASONERS[reasoner])
+
+
+_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+def _plain(t: Triple) -> Triple:
+    """An ``xsd:string`` literal as the plain literal it is in RDF 1.1."""
+    o = t[2]
+    if type(o) is Literal and o.datatype == _STRING:
+        return (t[0], t[1], Literal(str(o)))
+    return t
 
 
 def _ours() -> tuple[str, ...]:
