@@ -54,7 +54,11 @@ def parse(text: str) -> dict[str, Any] | None:
     projection = [v.lstrip("?") for v in projection]
     if len(set(projection)) != len(projection) or not set(projection) <= set(names):
         return None
-    nodes = [ox.NamedNode(t[1:-1]) if t.startswith("<") else t[1:] for t in terms]
+    try:  # an IRI pyoxigraph refuses (control characters, no scheme...) is the worker's to
+        # refuse with the parser's 400 message; here it would be a 500
+        nodes = [ox.NamedNode(t[1:-1]) if t.startswith("<") else t[1:] for t in terms]
+    except ValueError:
+        return None
     return {
         "pattern": nodes,
         "variables": projection,

@@ -98,3 +98,9 @@ def test_the_row_cap_holds(data_dir: Path) -> None:
     job = {"accept": "text/csv", "max_rows": 1}
     reply = lookup.answer(store.oxigraph(), lookup.parse(query), job, store.version)
     assert reply["rows"] == 1
+
+
+@pytest.mark.parametrize("iri", ["https:\x7f//w3id.org/x", "https:\u0081//w3id.org/x", "no scheme"])
+def test_an_iri_the_store_refuses_is_left_to_a_worker(iri: str) -> None:
+    """Found by the fuzzer: such a lookup was answered here, and the NamedNode raised (500)."""
+    assert lookup.parse(f"SELECT ?o WHERE {{ <{iri}> ?p ?o }}") is None
