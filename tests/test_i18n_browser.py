@@ -77,11 +77,9 @@ def test_switching_language_by_clicking(
     finally:
         context.close()
     print(f"\nscreenshots of {path} in en, kk, ru: {screenshots}")
-    assert sorted(p.name for p in screenshots.glob("resource-*.png")) == [
-        "resource-en.png",
-        "resource-kk.png",
-        "resource-ru.png",
-    ]
+    # $KZMIG_SCREENSHOTS may be shared with the other browser tests' pictures
+    written = {p.name for p in screenshots.glob("resource-*.png")}
+    assert {"resource-en.png", "resource-kk.png", "resource-ru.png"} <= written
 
 
 def test_switching_keeps_the_passage_highlighted(
