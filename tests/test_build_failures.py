@@ -38,6 +38,7 @@ def kzmig(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_broken_sheet_fails_readably_and_keeps_the_release(project: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = build(project, data).release
@@ -63,6 +64,7 @@ def test_broken_sheet_fails_readably_and_keeps_the_release(project: Path, tmp_pa
     assert count(ReleaseStore(data)) == before
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_malformed_turtle_names_file_and_line(project: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = build(project, data).release
@@ -78,6 +80,7 @@ def test_malformed_turtle_names_file_and_line(project: Path, tmp_path: Path) -> 
     assert Release.current(data).version == first.version
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_unchanged_inputs_are_not_rebuilt(project: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = build(project, data)
@@ -88,6 +91,7 @@ def test_unchanged_inputs_are_not_rebuilt(project: Path, tmp_path: Path) -> None
     assert third.built and third.release.version != first.release.version
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_half_written_release_is_ignored(project: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = build(project, data).release

@@ -74,6 +74,7 @@ def test_there_are_rewrites_to_compare() -> None:
     assert len(REWRITTEN) >= 3
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_the_rewrites_find_the_same_on_the_repository() -> None:
     counts = _same(REPO)
     assert counts["missing-domain-range-violation"] > 0  # the seed has two today

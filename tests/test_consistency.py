@@ -56,6 +56,7 @@ def test_the_pristine_copy_is_consistent(tmp_path: Path) -> None:
     assert [f for f in check(root).findings if f.check == "inconsistent"] == []
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_check_reports_both_inconsistencies_at_their_claims(planted: tuple[Path, int, int]) -> None:
     root, line_nothing, line_both = planted
     result = CliRunner().invoke(check_command, ["--root", str(root)])

@@ -393,6 +393,7 @@ def test_runaway_queries_are_stopped_and_the_server_keeps_serving(served: Served
     assert ask(served.base, POINT, accept=JSON).content == baseline.content
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_a_client_may_lower_the_timeout_but_not_raise_it(served: Served) -> None:
     query = RUNAWAYS["cross-product"]
     t = time.monotonic()

@@ -84,6 +84,7 @@ def ask(base: str, query: str) -> requests.Response:
     )
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_a_learnt_lookup_is_answered_while_every_general_worker_runs_a_runaway(
     data_dir: Path,
 ) -> None:

@@ -62,6 +62,7 @@ def _server_pid(base: str) -> int:
     raise LookupError(base)
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_runaway_query_is_stopped_while_lookups_go_on(short_timeout: str) -> None:
     base = short_timeout
     assert ask(base, "ASK {}").status_code == 200  # the query workers are up
@@ -101,6 +102,7 @@ def test_runaway_query_is_stopped_while_lookups_go_on(short_timeout: str) -> Non
     assert ask(base, POINT).status_code == 200  # and the pool was replenished
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_timeout_can_be_lowered_not_raised(short_timeout: str) -> None:
     started = time.monotonic()
     lowered = ask(short_timeout, RUNAWAY, timeout="1")
@@ -114,6 +116,7 @@ def test_timeout_can_be_lowered_not_raised(short_timeout: str) -> None:
     assert time.monotonic() - started < 3 + 2
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_concurrency_cap_gives_503_with_retry_after(data_dir: Path) -> None:
     args = ["--data-dir", str(data_dir), "--timeout", "6", "--workers", "1"]
     with kzmig_serve([*args, "--max-concurrent", "1"]) as base:
@@ -221,6 +224,7 @@ def test_no_outbound_requests(writable_server: str, listener: Listener) -> None:
     assert listener.hits == 0
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_more_keep_alive_clients_than_http_threads_are_all_served(
     data_dir: Path, tmp_path: Path
 ) -> None:

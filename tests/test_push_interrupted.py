@@ -136,6 +136,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
             yield "virtuoso", base.replace("http://", "http://dba:dba@"), base
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_an_interrupted_push_leaves_the_previous_release(
     store: tuple[str, str, str], data_dir: Path, tmp_path: Path
 ) -> None:

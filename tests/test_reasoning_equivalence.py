@@ -228,6 +228,7 @@ def test_the_common_rules_give_owlrls_closure() -> None:
         ), f"not inferred: {expected}"
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_the_repository_graph_gives_owlrls_closure() -> None:
     """The real ontology and claims: what the build reasons over (slow-ish: owlrl, ~10 s)."""
     if not any((ROOT / "sources").glob("*/claims.yaml")):

@@ -278,6 +278,7 @@ def test_store_credentials_come_from_the_url_or_the_environment() -> None:
         make_auth("http://store", plain, {**env, "KZMIG_STORE_AUTH": "kerberos"})
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_a_store_that_goes_away_answers_503_with_retry_after(
     tmp_path: Path, data_dir: Path
 ) -> None:

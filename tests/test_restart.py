@@ -71,6 +71,7 @@ def _swallow(f: Callable[[], object]) -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_killed_mid_request_restarts_with_the_same_answers(
     sig: signal.Signals, data: Path, tmp_path: Path
 ) -> None:
@@ -98,6 +99,7 @@ def test_killed_mid_request_restarts_with_the_same_answers(
             assert ask(second.base, POINT).content == before["point"]
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_restart_on_the_same_port(data: Path, tmp_path: Path) -> None:
     """A killed server's port is free again at once (no lingering workers holding it)."""
     log = tmp_path / "server.log"

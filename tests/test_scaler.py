@@ -55,6 +55,7 @@ def shape(root: Path) -> dict[str, object]:
     }
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_growing_is_deterministic(seed: Path, tmp_path: Path) -> None:
     a = tree_digest(scale.grow(seed, tmp_path / "a", 40, seed_value=8))
     b = tree_digest(scale.grow(seed, tmp_path / "b", 40, seed_value=8))
@@ -110,6 +111,7 @@ def test_things_the_ontology_defines_stay_shared(seed: Path, tmp_path: Path) -> 
     assert all(o.rsplit("-v", 1)[-1].isdigit() for o in minted)
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_the_profile_predicts_the_size(seed: Path, tmp_path: Path) -> None:
     prof = scale.profile(seed, tmp_path)
     copies = 4

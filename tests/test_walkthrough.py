@@ -15,6 +15,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import pytest
 import requests
 from click.testing import CliRunner
 from kzmig.graph.build.pipeline import build
@@ -55,6 +56,7 @@ def errors_without_lines(root: Path) -> set[tuple[str, str, str]]:
     return {(f.path, f.check, f.message) for f in check(root).errors}
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_the_readme_walkthrough(tmp_path: Path) -> None:
     blocks = walkthrough_blocks()
     assert [lang for lang, _ in blocks] == ["turtle", "turtle", "yaml", "sh"], blocks

@@ -57,6 +57,7 @@ def _present_once_recovered(base: str, timeout: float = 60) -> set[str]:
             time.sleep(0.5)
 
 
+@pytest.mark.slow  # 4 s or more: CI runs it; the default suite stays quick
 def test_writes_survive_a_restart_with_store_dir(tmp_path: Path) -> None:
     store = tmp_path / "kept"
     args = ["--data", str(DATA), "--allow-update", "--store-dir", str(store), "--workers", "1"]
