@@ -9,7 +9,6 @@ leave no worker process behind.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,45 +22,11 @@ import requests
 from kzmig.graph.build.pipeline import build
 
 from tests.fixtures.faults.kit import POINT, ask, grow_project, serving
+from tests.support.listener import Listener
 
 JSON = "application/sparql-results+json"
 TIMEOUT = 3.0  # the server's query timeout in these tests
 SLACK = 2.0 + 3.0  # the issue's "+2 s", and room for a loaded 2-core CI machine
-
-
-class Listener:
-    """A TCP listener on loopback that counts connections (and what they sent)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(0.5)
-                try:
-                    self.connections.append(conn.recv(4096))
-                except OSError:
-                    self.connections.append(b"")
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support.listener import Listener
 from tests.support.netns import isolated_oxigraph
 from tests.support.servers import kzmig_serve
 from tests.support.stores import oxigraph_server
-from tests.test_redteam import JSON, Listener, queries
+from tests.test_redteam import JSON, queries
 
 HIDDEN = "issue-pname-hash"  # the SERVICE the guard does not see
 
