@@ -47,19 +47,12 @@ SHORT_NAMES = {
 def negotiate(header: str | None, offered: list[str]) -> str | None:
     """The offered type the client prefers most (q-values, then the more specific range,
     then the order offered); None when nothing is acceptable. No header accepts anything."""
-    accept = parse_accept_header(_without_parameters(header or "*/*"), MIMEAccept)
+    ranges = parse_accept_header(header or "*/*")  # values keep their parameters here
+    # werkzeug matches media-type parameters exactly, so ``application/ld+json;profile="…"``
+    # would never match the offered ``application/ld+json``: match on the type alone (the
+    # profile is read apart, by jsonld.profile_of)
+    accept = MIMEAccept([(media.split(";", 1)[0].strip(), q) for media, q in ranges])
     return accept.best_match(offered)
-
-
-def _without_parameters(header: str) -> str:
-    """Drop media-type parameters other than q: werkzeug matches parameters exactly, so
-    ``application/ld+json;profile="…"`` would never match the offered
-    ``application/ld+json``; the profile is read separately (jsonld.profile_of)."""
-    ranges = []
-    for item in parse_accept_header(header):
-        media, q = item
-        ranges.append(media.split(";", 1)[0].strip() + (f";q={q}" if q != 1 else ""))
-    return ", ".join(ranges)
 
 
 def first_offered(
