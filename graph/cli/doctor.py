@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from kzmig.graph.settings import option
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MIN_PYTHON = (3, 11)
@@ -159,13 +160,7 @@ def run_checks(
 
 
 @click.command("doctor")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder (where node_modules/ is).",
-)
+@option("root", help="Project folder (where node_modules/ is).")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -37,6 +37,7 @@ import yaml
 from kzmig.graph.build.vocabulary import turtle_files
 from kzmig.graph.semantics.quads import to_ox
 from kzmig.graph.semantics.reason import closure
+from kzmig.graph.settings import option
 from kzmig.names import PREFIXES
 from rdflib import Graph, URIRef
 from rdflib.namespace import (
@@ -583,13 +584,7 @@ def _fix(check: Check) -> str:
 
 
 @click.command("check")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder holding ontology/, shapes/, sources/.",
-)
+@option("root", help="Project folder holding ontology/, shapes/, sources/.")
 @click.option(
     "--checks",
     "extra",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from kzmig.graph.build.vocabulary import read_turtle, turtle_files
+from kzmig.graph.settings import option
 from kzmig.loaders import draft as drafting
 from kzmig.loaders import recall
 from kzmig.loaders.errors import InputError
@@ -19,13 +20,7 @@ from rdflib import Graph
 
 @click.command("draft")
 @click.argument("text_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="Project folder holding ontology/ (the known things).",
-)
+@option("root", help="Project folder holding ontology/ (the known things).")
 @click.option(
     "--report",
     "sheet",
