@@ -54,6 +54,9 @@ OFFERED = [
     "application/json",  # the JSON-LD document, for clients that ask for plain JSON
 ]
 JSON_TYPES = {"application/ld+json", "application/json"}
+# The forms a document links as rel="alternate": each once (application/json is the
+# JSON-LD document again, under another name)
+ALTERNATES = [m for m in OFFERED if m != "application/json"]
 SUFFIXES = {
     ".html": HTML,
     ".ttl": "text/turtle",
@@ -165,9 +168,7 @@ def resource(path: str) -> Response:
     response.headers["Content-Location"] = local + EXTENSION[media]
     if media not in JSON_TYPES:  # pyld's document loader fails on several rel=alternate links
         response.headers["Link"] = ", ".join(
-            f'<{local}{EXTENSION[m]}>; rel="alternate"; type="{m}"'
-            for m in OFFERED
-            if m != "application/json"
+            f'<{local}{EXTENSION[m]}>; rel="alternate"; type="{m}"' for m in ALTERNATES
         )
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
@@ -179,7 +180,7 @@ def page(store: Any, iri: str) -> str:
     model = view.resource_model(store, iri, d, [i18n.current()])
     source = sources.source_model(store, iri, request.args.get("char"))
     local = iris.local_path(iri) or request.path
-    alternates = [(m, local + EXTENSION[m]) for m in OFFERED if m not in (HTML, "application/json")]
+    alternates = [(m, local + EXTENSION[m]) for m in ALTERNATES if m != HTML]
     return render_template(
         "resource.html",
         r=model,
