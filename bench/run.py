@@ -5,8 +5,9 @@
 
 Each baseline runs in the same invocation as ours, on the same data, alternating
 with it (ours, theirs, ours, theirs...), so the ratios hold on a noisy machine.
-Prints a table of medians and ratios, and the targets of issue 8, met or not;
-writes everything as JSON to bench/results/<date>.json (and latest.json).
+Prints a table of medians and ratios, and the targets of issue 18 (bench/report.py), met,
+missed or reported; writes everything as JSON to bench/results/<date>-<mode>.json (and
+latest-<mode>.json), and a whole full run rewrites docs/performance.md's figures.
 Big data goes to $KZMIG_BENCH_WORK (default /tmp/kzmig-bench), never the repo.
 
 Long because: one command runs every benchmark against its baseline and writes one
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import editor, scale, servers
+from . import editor, report, scale, servers
 from .load import load
 from .queries import anchors, mix
 
@@ -536,230 +537,6 @@ def _throughput(
     return summary
 
 
-# -- report ----------------------------------------------------------------------------------------
-
-
-def targets(res: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(target, measured, verdict) for every target of issue 8 this run measured."""
-    rows: list[tuple[str, str, str]] = []
-
-    def add(name: str, value: float | None, ok: bool | None, fmt: str) -> None:
-        if value is None:
-            return
-        rows.append((name, fmt.format(value), "met" if ok else "MISSED"))
-
-    b = res.get("build", {})
-    if "seed" in b:
-        add(
-            "seed build end to end <= 5 s",
-            b["seed"]["wall_s"],
-            b["seed"]["wall_s"] <= 5,
-            "{:.2f} s",
-        )
-    one_m = b.get("sizes", {}).get("1M", {})
-    if "wall_s" in one_m:
-        add("build at 1M quads <= 60 s", one_m["wall_s"], one_m["wall_s"] <= 60, "{:.1f} s")
-    for stage, ratio in b.get("growth_1M_over_100k", {}).items():
-        add(f"stage {stage}: t(1M)/t(100k) <= 12", ratio, ratio <= 12, "{:.1f}x")
-    r = res.get("reason", {})
-    if "speedup" in r:
-        add(
-            f"reasoning at {r['triples']} triples >= 30x owlrl",
-            r["speedup"],
-            r["speedup"] >= 30,
-            "{:.1f}x",
-        )
-        add(
-            "same inferred instance triples as owlrl",
-            float(r["same_instance_triples"]),
-            r["same_instance_triples"],
-            "{:.0f}",
-        )
-    v = res.get("validate", {})
-    if "ours_s" in v:
-        add(f"SHACL of {v['triples']} triples <= 30 s", v["ours_s"], v["ours_s"] <= 30, "{:.1f} s")
-        add("same results as pyshacl", float(v["same_results"]), v["same_results"], "{:.0f}")
-    for size, dd in res.get("dumps", {}).items():
-        if size == "1M" and isinstance(dd, dict):
-            add(
-                "N-Quads dump of 1M <= 3 s (build, from memory)",
-                dd["memory_s"],
-                dd["memory_s"] <= 3,
-                "{:.2f} s",
-            )
-            add(
-                "N-Quads dump of 1M <= 3 s (from the disk store)",
-                dd["disk_s"],
-                dd["disk_s"] <= 3,
-                "{:.2f} s",
-            )
-    http_dump = res.get("http", {}).get("dump_over_http")
-    if http_dump and http_dump["megabytes"] > 100:
-        add(
-            "N-Quads dump streamed over HTTP <= 3 s",
-            http_dump["seconds"],
-            http_dump["seconds"] <= 3,
-            "{:.2f} s",
-        )
-    h = res.get("http", {})
-    pt = h.get("throughput", {}).get("point", {})
-    if "kzmig" in pt:
-        k = pt["kzmig"]
-        if "virtuoso" in pt:
-            x = k["rps"] / pt["virtuoso"]["rps"]
-            add("point lookup >= 3x Virtuoso req/s", x, x >= 3, "{:.2f}x")
-        if "flask-hello" in pt:
-            x = k["rps"] / pt["flask-hello"]["rps"]
-            add("point lookup >= 0.6x Flask hello-world", x, x >= 0.6, "{:.2f}x")
-        add("point lookup p99 <= 10 ms", k["p99_ms"], k["p99_ms"] <= 10, "{:.1f} ms")
-        if "oxigraph" in pt:
-            x = k["rps"] / pt["oxigraph"]["rps"]
-            add("point lookup vs Oxigraph server (report)", x, True, "{:.3f}x")
-    distinct = h.get("throughput", {}).get("point_distinct", {})
-    if "kzmig" in distinct:  # every request new: no cache answers; reported, not a target
-        k = distinct["kzmig"]
-        for other in ("virtuoso", "oxigraph"):
-            if other in distinct:
-                x = k["rps"] / distinct[other]["rps"]
-                add(f"point lookup, all distinct, vs {other} (report)", x, True, "{:.2f}x")
-    lat = h.get("latency_ms", {})
-    for q in ("provenance", "join_3hop"):
-        if "kzmig" in lat.get(q, {}):
-            add(f"{q} over HTTP <= 5 ms", lat[q]["kzmig"], lat[q]["kzmig"] <= 5, "{:.1f} ms")
-    gb = lat.get("group_by", {})
-    if "kzmig" in gb and "pyoxigraph (in-process)" in gb:
-        x = gb["kzmig"] / gb["pyoxigraph (in-process)"]
-        add("GROUP BY: endpoint <= 1.2x pyoxigraph in-process", x, x <= 1.2, "{:.2f}x")
-    rep = h.get("throughput", {}).get("group_by_repeated", {}).get("kzmig")
-    if rep:
-        add("repeated GROUP BY (cache) >= 5000 req/s", rep["rps"], rep["rps"] >= 5000, "{:.0f}")
-    if "kzmig_startup_s" in h:
-        s = h["kzmig_startup_s"]
-        add("start-up to first answer <= 1 s", s, s <= 1, "{:.2f} s")
-    if "kzmig" in h.get("peak_rss_mb", {}):
-        m = h["peak_rss_mb"]["kzmig"]["largest_process"]
-        add("RSS per worker <= 300 MB", m, m <= 300, "{:.0f} MB")
-    for name, seconds, ok in editor.targets(res):
-        add(name, seconds, ok, "{:.2f} s")
-    return rows
-
-
-def table(res: dict[str, Any]) -> str:
-    lines = [f"## kzmig benchmarks — {res['machine']['when']} — {res['machine']['summary']}", ""]
-    lines.append(f"Seed: {res['seed']}. Mode: {res['mode']}.")
-    b = res.get("build", {})
-    if b:
-        lines += ["", "### Build (median seconds per stage)", ""]
-        cols: list[tuple[str, dict[str, Any]]] = []
-        if "seed" in b:
-            cols.append((f"repo seed ({b['seed']['quads']} q)", b["seed"]))
-        for name, s in b.get("sizes", {}).items():
-            if "stages" in s:
-                cols.append((f"{name} ({s['quads']} q)", s))
-        stages = list(cols[0][1]["stages"]) if cols else []
-        lines.append("| stage | " + " | ".join(c for c, _ in cols) + " | 1M/100k |")
-        lines.append("|---" * (len(cols) + 2) + "|")
-        growth = b.get("growth_1M_over_100k", {})
-        for st in stages:
-            vals = " | ".join(f"{c['stages'].get(st, float('nan')):.2f}" for _, c in cols)
-            lines.append(f"| {st} | {vals} | {growth.get(st, '')} |")
-        vals = " | ".join(f"{c['wall_s']:.2f}" for _, c in cols)
-        lines.append(f"| wall (process) | {vals} | |")
-        rss = " | ".join(str(round(c.get("peak_rss_mb", 0))) for _, c in cols)
-        lines.append(f"| peak RSS MB | {rss} | |")
-    r = res.get("reason", {})
-    if "ours_s" in r:
-        lines += ["", "### Reasoning (OWL 2 RL)", ""]
-        lines.append("| triples | kzmig (rules + checks) | owlrl | ratio | same inferred |")
-        lines.append("|---|---|---|---|---|")
-        lines.append(
-            f"| {r['triples']} | {r['ours_s']:.2f} s | {r['owlrl_s']:.2f} s | "
-            f"{r['speedup']:.1f}x | {r['same_instance_triples']} "
-            f"({r['inferred_ours']} vs {r['inferred_owlrl']}) |"
-        )
-    v = res.get("validate", {})
-    if "ours_s" in v:
-        lines += ["", "### SHACL validation", ""]
-        lines.append("| triples | kzmig | pyshacl | ratio | same results |")
-        lines.append("|---|---|---|---|---|")
-        lines.append(
-            f"| {v['triples']} | {v['ours_s']:.2f} s | {v['pyshacl_s']:.2f} s | "
-            f"{v['speedup']:.1f}x | {v['same_results']} ({v['results']}) |"
-        )
-    dd = {k: x for k, x in res.get("dumps", {}).items() if isinstance(x, dict)}
-    if dd:
-        lines += ["", "### N-Quads dump", ""]
-        lines.append(
-            "| size | quads | MB | from memory (build) s | peak RSS MB | from disk store s "
-            "| peak RSS MB |"
-        )
-        lines.append("|---|---|---|---|---|---|---|")
-        for size, x in dd.items():
-            lines.append(
-                f"| {size} | {x['quads']} | {x['megabytes']} | {x['memory_s']:.2f} | "
-                f"{x['memory_peak_rss_mb']:.0f} | {x['disk_s']:.2f} | {x['disk_peak_rss_mb']:.0f} |"
-            )
-    http_dump = res.get("http", {}).get("dump_over_http")
-    if http_dump:
-        lines.append(
-            f"\nServed by `kzmig serve` at /dumps/: {http_dump['megabytes']} MB in "
-            f"{http_dump['seconds']:.2f} s; server peak RSS "
-            f"{http_dump['server_peak_rss_mb_before']:.0f} MB before, "
-            f"{http_dump['server_peak_rss_mb_after']:.0f} MB after (all processes)."
-        )
-    h = res.get("http", {})
-    if h.get("latency_ms"):
-        systems = list(next(iter(h["latency_ms"].values())).keys())
-        lines += [
-            "",
-            f"### Query latency, median ms ({h['data']['quads']} quads; rdflib "
-            f"systems on {h['data']['rdflib_quads']})",
-            "",
-        ]
-        lines.append("| query | " + " | ".join(systems) + " |")
-        lines.append("|---" * (len(systems) + 1) + "|")
-        for q, row in h["latency_ms"].items():
-            lines.append(f"| {q} | " + " | ".join(str(row.get(s, "")) for s in systems) + " |")
-    pt = h.get("throughput", {}).get("point", {})
-    if pt:
-        lines += ["", "### HTTP point lookup, wrk -t2 -c8 (median of rounds)", ""]
-        lines.append(
-            "| server | req/s | p50 ms | p99 ms | errors | start-up s | peak RSS MB "
-            "(largest process / all) |"
-        )
-        lines.append("|---|---|---|---|---|---|---|")
-        for k, x in pt.items():
-            rss = h.get("peak_rss_mb", {}).get(k, {})
-            lines.append(
-                f"| {k} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['errors']} "
-                f"| {h.get('startup_s', {}).get(k, float('nan')):.2f} | "
-                f"{rss.get('largest_process', 0):.0f} / {rss.get('all_processes', 0):.0f} |"
-            )
-        for k, x in h.get("throughput", {}).get("point_distinct", {}).items():
-            lines.append(
-                f"| {k}: every request distinct | {x['rps']:.0f} | {x['p50_ms']:.2f} | "
-                f"{x['p99_ms']:.2f} | {x['errors']} | | |"
-            )
-        for k, x in h.get("throughput", {}).get("group_by_repeated", {}).items():
-            lines.append(
-                f"| {k}: same GROUP BY repeated | {x['rps']:.0f} | {x['p50_ms']:.2f} | "
-                f"{x['p99_ms']:.2f} | {x['errors']} | | |"
-            )
-        for k, why in h.get("skipped", {}).items():
-            lines.append(f"| {k}: skipped | {why} | | | | | |")
-    rows = targets(res)
-    if rows:
-        lines += [
-            "",
-            "### Targets (issue 8)",
-            "",
-            "| target | measured | verdict |",
-            "|---|---|---|",
-        ]
-        lines += [f"| {a} | {b_} | {c} |" for a, b_, c in rows]
-    return "\n".join(lines)
-
-
 def machine() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
@@ -820,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             with section(name, res) as out:
                 fn(cfg, d, out)
     res["elapsed_s"] = time.perf_counter() - started
-    res["targets"] = targets(res)
+    res["targets"] = report.targets(res)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = (
         args.out or RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{res['mode']}.json"
@@ -829,7 +606,9 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(text)
     if cfg.only is None and args.sizes is None:  # a partial run never replaces a whole one
         (RESULTS / f"latest-{res['mode']}.json").write_text(text)
-    print(table(res))
+        if not cfg.quick:  # the published figures are a whole run's own
+            report.write_docs(res, REPO / "docs" / "performance.md")
+    print(report.table(res))
     shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
     print(f"\n(elapsed {res['elapsed_s']:.0f} s; JSON: {shown})")
     return 0
