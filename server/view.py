@@ -170,15 +170,30 @@ CATEGORIES: list[tuple[str, str, set[str]]] = [
 RELATED = ("related", N_("Related things"))
 
 
+def _head(iri: str) -> str:
+    """``iri`` up to and including its last '/' or '#'."""
+    return iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
+
+
+# namespace head -> (prefix, namespace), longest namespace first (PREFIXES order on ties)
+_BY_HEAD: dict[str, list[tuple[str, str]]] = {}
+for _p, _ns in sorted(PREFIXES.items(), key=lambda x: -len(x[1])):
+    _BY_HEAD.setdefault(_head(_ns), []).append((_p, _ns))
+
+
 def curie(iri: str) -> str | None:
-    best = None
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and (best is None or len(ns) > len(best[1])):
-            best = (prefix, ns)
-    if best is None:
-        return None
-    local = iri[len(best[1]) :]
-    return f"{best[0]}:{local}" if local and "/" not in local and "#" not in local else None
+    """``prefix:local`` by the longest namespace ``iri`` starts with; None when the local
+    part would be empty or hold '/' or '#'.
+
+    Only a namespace that ends where the IRI's last '/' or '#' ends, or after it, can
+    give a plain local part, and those share the IRI's head: one dict look-up instead
+    of a test of every prefix (a source page: 7,478 calls, 1.24 of its 3.9 s profiled).
+    """
+    for prefix, ns in _BY_HEAD.get(_head(iri), ()):
+        if iri.startswith(ns):
+            local = iri[len(ns) :]
+            return f"{prefix}:{local}" if local else None
+    return None
 
 
 class Labeller:
