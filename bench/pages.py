@@ -130,10 +130,10 @@ def wrk_paths(
     with tempfile.TemporaryDirectory(prefix="kzmig-pages-") as tmp:
         script = Path(tmp) / "paths.lua"
         script.write_text(_LUA % (lua_list, threads, sep), encoding="utf-8")
+        cmd = ["wrk", "-s", str(script), f"-t{threads}", f"-c{connections}"]
+        cmd += [f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
         out = subprocess.run(
-            ["wrk", "-s", str(script), f"-t{threads}", f"-c{connections}"]
-            + [f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s"]
-            + ["-H", f"Accept: {accept}", base],
+            [*cmd, "-H", f"Accept: {accept}", base],
             capture_output=True,
             text=True,
             timeout=seconds + 60,

@@ -19,6 +19,7 @@ from kzmig.names import KZO, VOCABULARIES
 from . import describe, iris
 
 DEFINITION = VOCABULARIES["skos"] + "definition"
+_DEFINITION = ox.NamedNode(DEFINITION)
 LABEL = VOCABULARIES["rdfs"] + "label"
 FLOW_LINKS = (
     "migrantGroup",
@@ -37,6 +38,14 @@ def _rows(store: Any, sparql: str) -> list[ox.QuerySolution]:
 
 
 def definition(store: Any, iri: str, languages: Sequence[str]) -> tuple[str, str] | None:
+    local = describe.direct(store)
+    if local is not None:  # one pattern read instead of a query on every page
+        found = {
+            q.object
+            for q in local.quads_for_pattern(describe.node(iri), _DEFINITION, None, None)
+            if isinstance(q.object, ox.Literal)
+        }
+        return describe.pick([(d.value, (d.language or "").lower()) for d in found], languages)
     rows = _rows(
         store,
         f"SELECT DISTINCT ?d WHERE {{ {describe.node(iri)} <{DEFINITION}> ?d "
