@@ -39,9 +39,10 @@ def iri_for_path(path: str) -> str:
     return resource_ns() + path
 
 
-def local_path(iri: str) -> str | None:
-    """The path on this server that answers for ``iri``; None for IRIs it does not serve."""
-    ns = resource_ns()
+def local_path(iri: str, ns: str | None = None) -> str | None:
+    """The path on this server that answers for ``iri``; None for IRIs it does not serve.
+    ``ns``: ``resource_ns()``, when the caller has it (a page links thousands of IRIs)."""
+    ns = ns or resource_ns()
     if iri.startswith(ns) and len(iri) > len(ns):
         return "/resource/" + quote(iri[len(ns) :], safe="/-._~:@!$&'()*+,;=")
     if iri.startswith(str(KZO)):
@@ -51,10 +52,10 @@ def local_path(iri: str) -> str | None:
     return None
 
 
-def href(iri: str) -> str | None:
+def href(iri: str, ns: str | None = None) -> str | None:
     """Where a link to ``iri`` should point: the local path, or the IRI itself when it is
     an http(s) IRI; None (show it as text) for any other scheme (``javascript:``, ...)."""
-    local = local_path(iri)
+    local = local_path(iri, ns)
     if local:
         return local
     return iri if iri.lower().startswith(("http://", "https://")) else None

@@ -202,6 +202,9 @@ class Labeller:
     def __init__(self, store: Any, languages: Sequence[str]):
         self.store = store
         self.languages = languages
+        # the resource namespace, read from the app's settings once per page, not once
+        # per link: 4,138 reads were 0.08 of a source page's 0.39 s (profiled)
+        self.ns = iris.resource_ns()
         self.cache: dict[str, list[tuple[str, str]]] = {}
 
     def prefetch(self, iri_list: set[str]) -> None:
@@ -226,7 +229,7 @@ class Labeller:
                 "iri",
                 text,
                 lang,
-                href=iris.href(term.value),
+                href=iris.href(term.value, self.ns),
                 iri=term.value,
                 curie=curie(term.value),
             )
