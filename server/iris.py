@@ -11,12 +11,15 @@ Ontology terms (``https://w3id.org/kzmig/ontology#Term``) link to
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import current_app
 from kzmig.names import KZO, ONTOLOGY_IRI
 
 DEFAULT_BASE = "https://w3id.org/kzmig/"
+_SAFE = "/-._~:@!$&'()*+,;="  # kept as they are in a local path (with letters and digits)
+_PLAIN = re.compile(r"[A-Za-z0-9/\-._~:@!$&'()*+,;=]*")
 
 
 def base_iri() -> str:
@@ -44,7 +47,10 @@ def local_path(iri: str, ns: str | None = None) -> str | None:
     ``ns``: ``resource_ns()``, when the caller has it (a page links thousands of IRIs)."""
     ns = ns or resource_ns()
     if iri.startswith(ns) and len(iri) > len(ns):
-        return "/resource/" + quote(iri[len(ns) :], safe="/-._~:@!$&'()*+,;=")
+        tail = iri[len(ns) :]
+        # most IRIs need no escaping: one regex match instead of urllib's quote (2,820
+        # links of a source page: 0.041 of its 0.25 s profiled)
+        return "/resource/" + (tail if _PLAIN.fullmatch(tail) else quote(tail, safe=_SAFE))
     if iri.startswith(str(KZO)):
         return "/ontology#" + quote(iri[len(str(KZO)) :], safe="-._~")
     if iri == ONTOLOGY_IRI:

@@ -217,3 +217,22 @@ def test_direct_is_off_for_a_store_whose_default_graph_is_not_the_union():
             return ox.Store()
 
     assert describe.direct(Plain()) is None
+
+
+def test_a_plain_local_path_is_what_quote_gives():
+    """iris.local_path skips urllib's quote for a plain tail: only when quote keeps it."""
+    import random
+    import string
+    from urllib.parse import quote
+
+    from kzmig.server.iris import _PLAIN, _SAFE
+
+    chars = string.printable + 'éжқ%#?[]{}|^`"<> '
+    rng = random.Random(18)
+    plain = 0
+    for _ in range(50_000):
+        tail = "".join(rng.choice(chars) for _ in range(rng.randint(0, 6)))
+        if _PLAIN.fullmatch(tail):
+            plain += 1
+            assert quote(tail, safe=_SAFE) == tail, repr(tail)
+    assert plain > 1000
