@@ -10,7 +10,7 @@ charts.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ class Value:
     term: Shown
     claims: list[dict[str, Any]] = field(default_factory=list)
     graphs: list[Shown] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)  # the claims asserting it, in order
 
 
 @dataclass
@@ -309,12 +310,24 @@ def resource_model(
     }
     if iri.startswith(claim_ns) and d.content:
         claims.add(iri)
-    prov = describe.provenance(store, prov_graph, claims)
-    attributions = {a for p in prov.values() for a in p.attribution}
-    methods = {p.method for p in prov.values() if p.method}
-    labeller.prefetch(attributions | methods | claims)
+    # provenance of the claims the page shows, read when first shown: a thing many
+    # claims point to (a place at 1M quads) shows 100 values per property but cited
+    # thousands of claims, each read before the values were cut
+    prov: dict[str, describe.ClaimProvenance] = {}
+
+    def fetch(cs: Iterable[str]) -> None:
+        missing = set(cs) - set(prov)
+        if missing:
+            found = describe.provenance(store, prov_graph, missing)
+            prov.update(found)
+            labeller.prefetch(
+                {a for p in found.values() for a in p.attribution}
+                | {p.method for p in found.values() if p.method}
+                | missing
+            )
 
     def claim_info(c: str) -> dict[str, Any]:
+        fetch([c])
         p = prov.get(c) or describe.ClaimProvenance(c)
         evidence: list[dict[str, Any]] = []
         for e in p.evidence:  # a passage the text repeats: one quote, "also at" the others
@@ -347,19 +360,23 @@ def resource_model(
             v = values[key]
             if isinstance(graph, ox.NamedNode):
                 if graph.value in claims:
-                    if all(ci["claim"].iri != graph.value for ci in v.claims):
-                        v.claims.append(claim_info(graph.value))
+                    if graph.value not in v.cited:
+                        v.cited.append(graph.value)
                 elif all(s.iri != graph.value for s in v.graphs):
                     v.graphs.append(labeller.show(graph))
         out = sorted(groups.values(), key=lambda g: (g.predicate.text.lower(), g.predicate.iri))
         for g in out:
             g.inferred = all(
-                not v.claims and v.graphs and all(x.iri == inferred_graph for x in v.graphs)
+                not v.cited and v.graphs and all(x.iri == inferred_graph for x in v.graphs)
                 for v in g.values
             )
             g.values.sort(key=_sort_key)
             g.total = len(g.values)
             g.values = g.values[:VALUES_SHOWN]
+        fetch(c for g in out for v in g.values for c in v.cited)
+        for g in out:
+            for v in g.values:
+                v.claims = [claim_info(c) for c in v.cited]
         return out
 
     outgoing = [(q.predicate, q.object, q.graph_name) for q in quads if q.subject == node]
