@@ -20,7 +20,6 @@ from kzmig.server import describe, summary, view
 
 NS = "https://w3id.org/kzmig/resource/"
 PROV_GRAPH = NS + "graph/provenance"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 class SparqlOnly:
@@ -237,65 +236,6 @@ def test_a_plain_local_path_is_what_quote_gives():
             plain += 1
             assert quote(tail, safe=_SAFE) == tail, repr(tail)
     assert plain > 1000
-
-
-def _search_as_before(db: Any, text: str, limit: int, offset: int) -> dict[str, Any]:
-    """search.search as it was: every ranked row's snippets in the one query."""
-    from kzmig.graph.release.search_index import fold
-    from kzmig.server import search as s
-
-    expr = s.match_expression(text)
-    snippets = ", ".join(
-        f"snippet(fts, {c}, '{s.OPEN}', '{s.CLOSE}', '…', 14) AS s{c}" for c in s.SNIPPET_COLUMNS
-    )
-    rows = db.execute(
-        f"""SELECT d.id, d.iri, d.fragment, d.kind, d.class, d.labels,
-               bm25(fts, {s.WEIGHTS}) * d.weight AS score, {snippets}
-            FROM fts JOIN docs d ON d.id = fts.rowid
-            WHERE fts MATCH ? ORDER BY score LIMIT 500""",
-        (expr,),
-    ).fetchall()
-    exact = {r[0] for r in db.execute("SELECT doc FROM names WHERE name = ?", (fold(text),))}
-    ranked = sorted(rows, key=lambda r: (r["id"] not in exact, r["score"]))
-    by_id = {r["id"]: r for r in ranked}
-    evidence: dict[int, list[int]] = {}
-    for thing, passage in db.execute(
-        f"SELECT thing, passage FROM evidence WHERE thing IN ({','.join('?' * len(by_id))})",
-        list(by_id),
-    ):
-        evidence.setdefault(thing, []).append(passage)
-    order: list[Any] = []
-    placed: set[int] = set()
-    for r in ranked:
-        if r["id"] in placed:
-            continue
-        order.append(r)
-        placed.add(r["id"])
-        for p in sorted(
-            (by_id[p] for p in evidence.get(r["id"], []) if p in by_id and p not in placed),
-            key=lambda p: p["score"],
-        ):
-            order.append(p)
-            placed.add(p["id"])
-    return {"hits": [dict(r) for r in order[offset : offset + limit]], "total": len(order)}
-
-
-@pytest.mark.slow
-def test_search_snippets_of_the_page_only_give_the_same_hits(data_dir, stores):
-    from kzmig.graph.release.layout import current_folder
-    from kzmig.graph.release.search_index import FILENAME
-    from kzmig.server import search as s
-
-    db = s._connect(current_folder(data_dir) / FILENAME)
-    labels = sorted(
-        {r["l"].value for r in stores[0].query(f"SELECT ?l WHERE {{ ?x <{RDFS_LABEL}> ?l }}")}
-    )
-    texts = [*labels[::7], "migration", "Kazakh", "32 thousand", "oralman", "return 19"]
-    assert len(texts) > 50
-    for text in texts:
-        for limit, offset in ((20, 0), (5, 10)):
-            assert s.search(db, text, limit, offset) == _search_as_before(db, text, limit, offset)
-    db.close()
 
 
 def test_the_search_index_has_the_iri_index_a_rebuild_writes(tmp_path, stores):
