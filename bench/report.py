@@ -17,13 +17,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import editor
+from . import editor, pages
 
 MET, MISSED, REPORT = "met", "MISSED", "report"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 # the sections whose own module states its targets (targets(res) -> (name, value, verdict[, fmt]))
-SECTION_TARGETS: list[Callable[[dict[str, Any]], list[tuple[Any, ...]]]] = [editor.targets]
+SECTION_TARGETS: list[Callable[[dict[str, Any]], list[tuple[Any, ...]]]] = [
+    editor.targets,
+    pages.targets,
+]
+# the sections whose own module writes their table (table(res) -> markdown)
+SECTION_TABLES: list[Callable[[dict[str, Any]], str]] = [pages.table]
 
 
 class Rows:
@@ -257,6 +262,9 @@ def table(res: dict[str, Any]) -> str:
             )
         for k, why in h.get("skipped", {}).items():
             lines.append(f"| {k}: skipped | {why} | | | | | |")
+    for of_section in SECTION_TABLES:
+        if (text := of_section(res)).count("\n") > 2:  # more than a header
+            lines += ["", text]
     rows = targets(res)
     if rows:
         lines += [

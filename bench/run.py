@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import editor, report, scale, servers
+from . import editor, pages, report, scale, servers
 from .load import load
 from .queries import anchors, mix
 
@@ -571,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reason-triples", type=scale.parse_size)
     ap.add_argument("--repeat", type=int)
     ap.add_argument("--seconds", type=float, help="wrk duration per run")
-    ap.add_argument("--only", help="comma-separated: build,reason,validate,dumps,http,editor")
+    ap.add_argument("--only", help="comma-separated: build,reason,validate,dumps,http,editor,pages")
     ap.add_argument("--max-minutes", type=float, default=60.0, help="skip what is left after")
     ap.add_argument("--out", type=Path, help="JSON file (default bench/results/<date>.json)")
     args = ap.parse_args(argv)
@@ -589,6 +589,7 @@ def main(argv: list[str] | None = None) -> int:
         ("dumps", bench_dumps),
         ("http", bench_http),
         ("editor", lambda cfg, d, out: editor.bench_editor(REPO, max(5, cfg.repeat), out)),
+        ("pages", pages.bench_pages),  # uncached resource, source and search pages (#18)
     ):
         if cfg.wants(name):
             if time.monotonic() > cfg.deadline:

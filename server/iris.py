@@ -11,12 +11,15 @@ Ontology terms (``https://w3id.org/kzmig/ontology#Term``) link to
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import current_app
 from kzmig.names import KZO, ONTOLOGY_IRI
 
 DEFAULT_BASE = "https://w3id.org/kzmig/"
+_SAFE = "/-._~:@!$&'()*+,;="  # kept as they are in a local path (with letters and digits)
+_PLAIN = re.compile(r"[A-Za-z0-9/\-._~:@!$&'()*+,;=]*")
 
 
 def base_iri() -> str:
@@ -39,11 +42,15 @@ def iri_for_path(path: str) -> str:
     return resource_ns() + path
 
 
-def local_path(iri: str) -> str | None:
-    """The path on this server that answers for ``iri``; None for IRIs it does not serve."""
-    ns = resource_ns()
+def local_path(iri: str, ns: str | None = None) -> str | None:
+    """The path on this server that answers for ``iri``; None for IRIs it does not serve.
+    ``ns``: ``resource_ns()``, when the caller has it (a page links thousands of IRIs)."""
+    ns = ns or resource_ns()
     if iri.startswith(ns) and len(iri) > len(ns):
-        return "/resource/" + quote(iri[len(ns) :], safe="/-._~:@!$&'()*+,;=")
+        tail = iri[len(ns) :]
+        # most IRIs need no escaping: one regex match instead of urllib's quote (2,820
+        # links of a source page: 0.041 of its 0.25 s profiled)
+        return "/resource/" + (tail if _PLAIN.fullmatch(tail) else quote(tail, safe=_SAFE))
     if iri.startswith(str(KZO)):
         return "/ontology#" + quote(iri[len(str(KZO)) :], safe="-._~")
     if iri == ONTOLOGY_IRI:
@@ -51,10 +58,10 @@ def local_path(iri: str) -> str | None:
     return None
 
 
-def href(iri: str) -> str | None:
+def href(iri: str, ns: str | None = None) -> str | None:
     """Where a link to ``iri`` should point: the local path, or the IRI itself when it is
     an http(s) IRI; None (show it as text) for any other scheme (``javascript:``, ...)."""
-    local = local_path(iri)
+    local = local_path(iri, ns)
     if local:
         return local
     return iri if iri.lower().startswith(("http://", "https://")) else None
