@@ -137,13 +137,14 @@ class ReleaseStore:
 
     def __init__(self, data: Path):
         self.data = data
+        self._current = str(data / "current")  # joined once: read on every request
         self._lock = threading.Lock()
         self._release = Release.current(data)
         self._link = self._read_link()
 
     def _read_link(self) -> str | None:
         try:
-            return os.readlink(self.data / "current")
+            return os.readlink(self._current)
         except OSError:
             return None
 
