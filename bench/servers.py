@@ -144,10 +144,21 @@ def start(
 # -- the servers -----------------------------------------------------------------------------
 
 
+def kzmig_serve_args(data_dir: Path) -> list[str]:
+    """`kzmig serve`'s arguments for the benchmarked server, host and port aside: a release,
+    every other setting at its default. The red-team tests start their servers from this
+    too (tests/support/benchmarked.py), so that they test what is measured."""
+    return ["--data-dir", str(data_dir)]
+
+
+def kzmig_command(data_dir: Path, port: int) -> list[str]:
+    serve = [PY, "-m", "kzmig.graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return [*serve, *kzmig_serve_args(data_dir)]
+
+
 def kzmig(data_dir: Path, logs: Path) -> contextlib.AbstractContextManager[Running]:
     port = free_port()
-    cmd = [PY, "-m", "kzmig.graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--data-dir", str(data_dir)]
+    cmd = kzmig_command(data_dir, port)
     return start("kzmig", cmd, f"http://127.0.0.1:{port}/sparql", logs / "kzmig.log")
 
 

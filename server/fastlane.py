@@ -138,6 +138,9 @@ class FastLane:
         return headers, body
 
 
-def install(app: Flask) -> None:
+def install(app: Flask) -> FastLane:
     """Answer lookups before ``app.wsgi_app`` (install inside urls.install and replay)."""
-    app.wsgi_app = FastLane(app, app.wsgi_app)  # type: ignore[method-assign]
+    lane = FastLane(app, app.wsgi_app)
+    app.wsgi_app = lane  # type: ignore[method-assign]
+    app.extensions["kzmig.fastlane"] = lane
+    return lane
