@@ -19,9 +19,10 @@ view sends: the same status, headers (CORS, nosniff, Vary, ETag, row cap) and bo
 the query log's line and the access log's route; the replay mark
 (tests/test_fastlane.py compares the two paths, header by header and byte by byte).
 
-Measured (seed release, in-process driver over the full WSGI stack, distinct subjects,
-one thread): 520 us -> 130 us a request; over HTTP (wrk -t2 -c8, 2 cores shared with
-wrk): see docs/performance.md.
+Measured on the seed release, distinct subjects (bench/lookups.py), on a shared, busy 2-core
+machine, the lane against the view in the same run: in-process through the full WSGI
+stack, 631 -> 256 us of CPU a request; over HTTP (wrk -t2 -c8), the server's CPU 555 ->
+393 us a request and 2,857 -> 3,639 req/s (profiles: bench/results/profiles/lookup-*.txt).
 """
 
 from __future__ import annotations
