@@ -19,10 +19,12 @@ view sends: the same status, headers (CORS, nosniff, Vary, ETag, row cap) and bo
 the query log's line and the access log's route; the replay mark
 (tests/test_fastlane.py compares the two paths, header by header and byte by byte).
 
-Measured on the seed release, distinct subjects (bench/lookups.py), on a shared, busy 2-core
-machine, the lane against the view in the same run: in-process through the full WSGI
-stack, 631 -> 256 us of CPU a request; over HTTP (wrk -t2 -c8), the server's CPU 555 ->
-393 us a request and 2,857 -> 3,639 req/s (profiles: bench/results/profiles/lookup-*.txt).
+Measured on a shared, busy 2-core machine, the lane against the view in the same run
+(bench/profile_lookups.py in-process; over HTTP, wrk -t2 -c8, alternating): in-process
+through the full WSGI stack, 468 -> 226 us of CPU a distinct-subject lookup (seed release);
+over HTTP on a 111k-quad release, the server's CPU 579 -> 353 us a request and 2,022 ->
+3,307 req/s (distinct subjects), 545 -> 340 us and 2,130 -> 2,752 req/s (distinct LIMITs).
+Profiles: bench/results/profiles/lookup-distinct-{flask,fast}.txt.
 """
 
 from __future__ import annotations
