@@ -40,6 +40,9 @@ TARGET_VS_OXIGRAPH = 0.30
 TARGET_VS_VIRTUOSO = 3.0
 TARGET_P99_MS = 5.0
 LIMIT_FROM = 1_000_000  # distinct_limit's first LIMIT (more than any answer has rows)
+WARM_SECONDS = 1.0
+RUN_SPAN = 10**8  # requests one wrk run may send, at most (30,000/s for an hour is 10**8)
+CHECK_START = 10**11  # the requests check() sends, apart from every run's
 
 
 def _enc(text: str) -> str:
@@ -71,12 +74,13 @@ class Workload:
     start: int = 0
 
     def path(self, k: int) -> str:
+        k += self.start
         if self.kind == "distinct_subject":
             n = len(self.cycle)
             rnd = str(k // n)
             return self.head + rnd + self.cycle[k % n] + rnd + self.tail
         if self.kind == "distinct_limit":
-            return self.head + str(self.start + k) + self.tail
+            return self.head + str(LIMIT_FROM + k) + self.tail
         return self.head + _enc(f"\n#{k}") + self.tail
 
     def lua(self, threads: int) -> str:
@@ -88,7 +92,7 @@ class Workload:
                 "  return head .. r .. cycle[k % n + 1] .. r .. tail"
             )
         elif self.kind == "distinct_limit":
-            make = f"return head .. tostring({self.start} + k) .. tail"
+            make = f"return head .. tostring({LIMIT_FROM} + k) .. tail"
         else:
             make = 'return head .. "%0A%23" .. tostring(k) .. tail'
         return f"""
@@ -105,7 +109,7 @@ function setup(thread)
 end
 local i = 0
 local function path()
-  local k = i * {threads} + id - 1
+  local k = {self.start} + i * {threads} + id - 1
   i = i + 1
   {make}
 end
@@ -120,8 +124,12 @@ def _lua_str(text: str) -> str:
     return f'"{text}"'
 
 
-def workloads(base: str, subject_list: list[str], anchor: str) -> dict[str, Workload]:
-    """The three workloads against the endpoint at ``base`` (its path: /sparql, /query)."""
+def workloads(
+    base: str, subject_list: list[str], anchor: str, start: int = 0
+) -> dict[str, Workload]:
+    """The three workloads against the endpoint at ``base`` (its path: /sparql, /query),
+    from request ``start`` on: each run of wrk starts where no earlier run went (RUN_SPAN
+    apart), so that no run repeats another's requests (the replay cache would answer them)."""
     path = urllib.parse.urlsplit(base).path
     prefix = f"{path}?query="
     point = f"SELECT ?p ?o WHERE {{ <{anchor}> ?p ?o }}"
@@ -131,11 +139,10 @@ def workloads(base: str, subject_list: list[str], anchor: str) -> dict[str, Work
             prefix + _enc("SELECT ?p ?o"),
             tuple(_enc(f" WHERE {{ <{s}> ?p ?o") for s in subject_list),
             _enc(" }"),
+            start,
         ),
-        "distinct_limit": Workload(
-            "distinct_limit", prefix + _enc(point + " LIMIT "), start=LIMIT_FROM
-        ),
-        "comment": Workload("comment", prefix + _enc(point)),
+        "distinct_limit": Workload("distinct_limit", prefix + _enc(point + " LIMIT "), start=start),
+        "comment": Workload("comment", prefix + _enc(point), start=start),
     }
 
 
@@ -156,7 +163,7 @@ def check(running: dict[str, servers.Running], subject_list: list[str], anchor: 
         base = r.base
         origin = base[: len(base) - len(urllib.parse.urlsplit(base).path)]
         got: dict[str, int | str] = {}
-        for kind, work in workloads(base, subject_list[:3], anchor).items():
+        for kind, work in workloads(base, subject_list[:3], anchor, CHECK_START).items():
             for k in (0, 1, 4):
                 try:
                     body = servers.get(origin + work.path(k), timeout=60)
@@ -184,11 +191,17 @@ def bench_lookups(
         kind: {k: [] for k in systems} for kind in KINDS
     }
     errors: dict[str, str] = {}
+    for kind in KINDS:  # warm every system's caches on every workload first (not recorded)
+        for key, r in systems.items():
+            try:
+                run_load(r.base, workloads(r.base, subject_list, anchor)[kind], WARM_SECONDS)
+            except Exception as e:
+                errors[f"{key} {kind} (warm-up)"] = f"{type(e).__name__}: {e}"[:300]
     for i in range(cfg.rounds):
         log(f"http: distinct lookups, round {i + 1}/{cfg.rounds}")
         for kind in KINDS:
             for key, r in systems.items():
-                work = workloads(r.base, subject_list, anchor)[kind]
+                work = workloads(r.base, subject_list, anchor, (i + 1) * RUN_SPAN)[kind]
                 try:
                     runs[kind][key].append(run_load(r.base, work, cfg.wrk_seconds).as_dict())
                 except Exception as e:  # one server failing under load is a finding
