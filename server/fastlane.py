@@ -19,12 +19,12 @@ view sends: the same status, headers (CORS, nosniff, Vary, ETag, row cap) and bo
 the query log's line and the access log's route; the replay mark
 (tests/test_fastlane.py compares the two paths, header by header and byte by byte).
 
-Measured on a shared, busy 2-core machine, the lane against the view in the same run
-(bench/profile_lookups.py in-process; over HTTP, wrk -t2 -c8, alternating): in-process
-through the full WSGI stack, 468 -> 226 us of CPU a distinct-subject lookup (seed release);
-over HTTP on a 111k-quad release, the server's CPU 579 -> 353 us a request and 2,022 ->
-3,307 req/s (distinct subjects), 545 -> 340 us and 2,130 -> 2,752 req/s (distinct LIMITs).
-Profiles: bench/results/profiles/lookup-distinct-{flask,fast}.txt.
+Measured on a shared, busy 2-core machine, the lane against the view in the same run:
+in-process through the full WSGI stack (bench/profile_lookups.py, seed release), 468 ->
+226 us of CPU a distinct-subject lookup; over HTTP (wrk -t2 -c8, bench/lookups.py's
+requests, alternating) on a 111k-quad release, the server's CPU 660 -> 390 us a request
+and 1,522 -> 2,717 req/s for distinct subjects, 578 -> 312 us and 1,752 -> 3,419 req/s for
+distinct LIMITs. Profiles: bench/results/profiles/lookup-distinct-{flask,fast}.txt.
 """
 
 from __future__ import annotations
