@@ -1,22 +1,23 @@
 """HTTP load on loopback, bounded in time: wrk when installed, else a Python stand-in.
 
 wrk -t2 -c8 -d<seconds> --latency: requests/s, p50 and p99 latency, errors.
-``distinct=True`` ends every request's query with a comment of its own (a wrk Lua
-script), so that no cache can answer it: the uncached path, request after request.
-The stand-in (8 threads of keep-alive http.client) is much slower than wrk and
-says so in its result: its numbers are a floor, not comparable to wrk's.
+``wrk_script`` runs a wrk Lua script that makes each request's path (bench/lookups.py:
+every request distinct, so that no cache can answer it); the stand-in then asks for
+``fallback(k)``, request k. The stand-in (8 threads of keep-alive http.client) is much
+slower than wrk and says so in its result: its numbers are a floor, not comparable.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import re
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,32 +45,24 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * _UNIT[m.group(2)]
 
 
-# Each request: the URL (whose last parameter is the query) + "\n#<thread>-<n>", encoded.
-_DISTINCT_LUA = """
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
-end
-local n = 0
-function request()
-  n = n + 1
-  return wrk.format(nil, wrk.path .. "%0A%23" .. id .. "-" .. n)
-end
-"""
+def wrk(url: str, *, seconds: float, connections: int = 8, threads: int = 2) -> Load:
+    return _parse_wrk(_run_wrk([], url, seconds, connections, threads))
 
 
-def wrk(
-    url: str, *, seconds: float, connections: int = 8, threads: int = 2, distinct: bool = False
+def wrk_script(
+    url: str,
+    script: Path,
+    *,
+    seconds: float,
+    fallback: Callable[[int], str],
+    connections: int = 8,
+    threads: int = 2,
 ) -> Load:
-    with tempfile.TemporaryDirectory(prefix="kzmig-wrk-") as tmp:
-        script: list[str] = []
-        if distinct:
-            lua = Path(tmp) / "distinct.lua"
-            lua.write_text(_DISTINCT_LUA, encoding="utf-8")
-            script = ["-s", str(lua)]
-        out = _run_wrk(script, url, seconds, connections, threads)
-    return _parse_wrk(out)
+    """wrk with the Lua ``script`` making each request; without wrk, the stand-in asks for
+    ``fallback(0)``, ``fallback(1)``... (the same paths)."""
+    if not shutil.which("wrk"):
+        return python_load(url, seconds=seconds, connections=connections, path_of=fallback)
+    return _parse_wrk(_run_wrk(["-s", str(script)], url, seconds, connections, threads))
 
 
 def _run_wrk(script: list[str], url: str, seconds: float, connections: int, threads: int) -> str:
@@ -108,21 +101,23 @@ def _parse_wrk(out: str) -> Load:
     return Load(rps, _ms(latency["50"]), _ms(latency["99"]), total, errors, "wrk")
 
 
-def python_load(url: str, *, seconds: float, connections: int = 8, distinct: bool = False) -> Load:
+def python_load(
+    url: str, *, seconds: float, connections: int = 8, path_of: Callable[[int], str] | None = None
+) -> Load:
     parts = urllib.parse.urlsplit(url)
     path = parts.path + ("?" + parts.query if parts.query else "")
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
+    counter = itertools.count()
     stop_at = time.monotonic() + seconds
 
     def client() -> None:
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
         mine: list[float] = []
-        me = threading.get_ident()
         while time.monotonic() < stop_at:
             t = time.perf_counter()
-            asked = f"{path}%0A%23{me}-{len(mine)}" if distinct else path
+            asked = path if path_of is None else path_of(next(counter))
             try:
                 conn.request("GET", asked, headers={"Accept": "application/sparql-results+json"})
                 r = conn.getresponse()
@@ -153,7 +148,8 @@ def python_load(url: str, *, seconds: float, connections: int = 8, distinct: boo
     return Load(n / elapsed, pct(0.5), pct(0.99), n, errors[0], "python (wrk missing)")
 
 
-def load(url: str, *, seconds: float, connections: int = 8, distinct: bool = False) -> Load:
+def load(url: str, *, seconds: float, connections: int = 8) -> Load:
+    """The same request again and again."""
     if shutil.which("wrk"):
-        return wrk(url, seconds=seconds, connections=connections, distinct=distinct)
-    return python_load(url, seconds=seconds, connections=connections, distinct=distinct)
+        return wrk(url, seconds=seconds, connections=connections)
+    return python_load(url, seconds=seconds, connections=connections)

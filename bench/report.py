@@ -17,18 +17,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import editor, pages
+from . import editor, lookups, pages
 
 MET, MISSED, REPORT = "met", "MISSED", "report"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 # the sections whose own module states its targets (targets(res) -> (name, value, verdict[, fmt]))
 SECTION_TARGETS: list[Callable[[dict[str, Any]], list[tuple[Any, ...]]]] = [
-    editor.targets,
+    lookups.targets,
     pages.targets,
+    editor.targets,
 ]
 # the sections whose own module writes their table (table(res) -> markdown)
-SECTION_TABLES: list[Callable[[dict[str, Any]], str]] = [pages.table]
+SECTION_TABLES: list[Callable[[dict[str, Any]], str]] = [lookups.table, pages.table]
 
 
 class Rows:
@@ -249,11 +250,6 @@ def table(res: dict[str, Any]) -> str:
                 f"| {k} | {x['rps']:.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['errors']} "
                 f"| {h.get('startup_s', {}).get(k, float('nan')):.2f} | "
                 f"{rss.get('largest_process', 0):.0f} / {rss.get('all_processes', 0):.0f} |"
-            )
-        for k, x in h.get("throughput", {}).get("point_distinct", {}).items():
-            lines.append(
-                f"| {k}: every request distinct | {x['rps']:.0f} | {x['p50_ms']:.2f} | "
-                f"{x['p99_ms']:.2f} | {x['errors']} | | |"
             )
         for k, x in h.get("throughput", {}).get("group_by_repeated", {}).items():
             lines.append(

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import editor, pages, report, scale, servers
+from . import editor, lookups, pages, report, scale, servers
 from .load import load
 from .queries import anchors, mix
 
@@ -425,8 +425,13 @@ def bench_http(cfg: Config, d: Data, out: dict[str, Any]) -> None:
                 except Exception as e:
                     errors[f"{key}/{name}"] = str(e)[:200]
         out["query_errors"] = errors
+        if "kzmig" in running:  # warmed up and idle: the largest process at rest
+            time.sleep(1.0)
+            out["kzmig_rest_rss_mb"] = running["kzmig"].rss_mb()[0]
         out["latency_ms"] = _latencies(cfg, running, queries, store)
         out["throughput"] = _throughput(cfg, running, queries)
+        out["lookups"] = {}  # every request a new lookup (bench/lookups.py)
+        lookups.bench_lookups(cfg, running, store, a.subject, out["lookups"], log)
         if "kzmig" in running:
             out["dump_over_http"] = _dump_over_http(running["kzmig"], nq)
         out["peak_rss_mb"] = {
@@ -498,33 +503,23 @@ def _latencies(
 def _throughput(
     cfg: Config, running: dict[str, servers.Running], queries: dict[str, str]
 ) -> dict[str, Any]:
-    """wrk -t2 -c8 on the point lookup (every server, alternating rounds), the same request
-    repeated and every request distinct (no cache can answer it); and on a repeated GROUP BY
-    (cacheable: the same text each time)."""
-    kinds = {"point": False, "point_distinct": True}  # distinct: no request repeats
-    runs_of: dict[str, dict[str, list[dict[str, Any]]]] = {
-        kind: {k: [] for k in running if not (distinct and k == "flask-hello")}
-        for kind, distinct in kinds.items()
-    }
+    """wrk -t2 -c8 on the point lookup repeated (every server, alternating rounds), and on a
+    repeated GROUP BY (cacheable: the same text each time). Every request distinct: lookups.py."""
+    runs_of: dict[str, list[dict[str, Any]]] = {k: [] for k in running}
     summary_errors: dict[str, str] = {}
     for i in range(cfg.rounds):
-        log(f"http: wrk round {i + 1}/{cfg.rounds}, point lookup (repeated, distinct)")
-        for kind, distinct in kinds.items():
-            for key in runs_of[kind]:
-                url = servers.query_url(running[key].base, queries["point"])
-                try:
-                    runs_of[kind][key].append(
-                        load(url, seconds=cfg.wrk_seconds, distinct=distinct).as_dict()
-                    )
-                except Exception as e:  # one server failing under load is a finding
-                    summary_errors[f"{key} {kind}"] = f"{type(e).__name__}: {e}"[:300]
-    summary: dict[str, Any] = {}
-    for kind, by_server in runs_of.items():
-        summary[kind] = {}
-        for key, runs in by_server.items():
-            if runs:
-                mid = sorted(runs, key=lambda x: x["rps"])[len(runs) // 2]
-                summary[kind][key] = mid | {"rps_runs": [round(x["rps"]) for x in runs]}
+        log(f"http: wrk round {i + 1}/{cfg.rounds}, point lookup (repeated)")
+        for key in runs_of:
+            url = servers.query_url(running[key].base, queries["point"])
+            try:
+                runs_of[key].append(load(url, seconds=cfg.wrk_seconds).as_dict())
+            except Exception as e:  # one server failing under load is a finding
+                summary_errors[f"{key} point"] = f"{type(e).__name__}: {e}"[:300]
+    summary: dict[str, Any] = {"point": {}}
+    for key, runs in runs_of.items():
+        if runs:
+            mid = sorted(runs, key=lambda x: x["rps"])[len(runs) // 2]
+            summary["point"][key] = mid | {"rps_runs": [round(x["rps"]) for x in runs]}
     summary["group_by_repeated"] = {}
     for key in ("kzmig", "oxigraph", "virtuoso"):
         if key in running:

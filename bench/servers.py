@@ -67,13 +67,20 @@ class Running:
 
     def peak_rss_mb(self) -> tuple[float, float]:
         """(largest process, whole group) peak RSS in MB, from VmHWM."""
-        peaks = []
+        return self._rss_mb("VmHWM:")
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(largest process, whole group) RSS now, in MB, from VmRSS: at rest when idle."""
+        return self._rss_mb("VmRSS:")
+
+    def _rss_mb(self, field: str) -> tuple[float, float]:
+        sizes = []
         for pid in self.pids():
             with contextlib.suppress(OSError):
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks.append(int(line.split()[1]) / 1024)
-        return (max(peaks, default=0.0), sum(peaks))
+                    if line.startswith(field):
+                        sizes.append(int(line.split()[1]) / 1024)
+        return (max(sizes, default=0.0), sum(sizes))
 
 
 def query_url(base: str, query: str) -> str:
@@ -144,10 +151,21 @@ def start(
 # -- the servers -----------------------------------------------------------------------------
 
 
+def kzmig_serve_args(data_dir: Path) -> list[str]:
+    """`kzmig serve`'s arguments for the benchmarked server, host and port aside: a release,
+    every other setting at its default. The red-team tests start their servers from this
+    too (tests/support/benchmarked.py), so that they test what is measured."""
+    return ["--data-dir", str(data_dir)]
+
+
+def kzmig_command(data_dir: Path, port: int) -> list[str]:
+    serve = [PY, "-m", "kzmig.graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return [*serve, *kzmig_serve_args(data_dir)]
+
+
 def kzmig(data_dir: Path, logs: Path) -> contextlib.AbstractContextManager[Running]:
     port = free_port()
-    cmd = [PY, "-m", "kzmig.graph.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--data-dir", str(data_dir)]
+    cmd = kzmig_command(data_dir, port)
     return start("kzmig", cmd, f"http://127.0.0.1:{port}/sparql", logs / "kzmig.log")
 
 

@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from . import querylog
+
 log = logging.getLogger("kzmig.access")
 ROUTE_KEY = "kzmig.route"
 
@@ -64,7 +66,8 @@ def wrap(app: WsgiApp) -> WsgiApp:
             return start_response(code, headers, exc_info)
 
         def done(size: int) -> None:
-            log.info(
+            querylog.info(
+                log,
                 line(
                     environ.get("REQUEST_METHOD", "-"),
                     environ.get("PATH_INFO", ""),
@@ -72,7 +75,7 @@ def wrap(app: WsgiApp) -> WsgiApp:
                     status[0],
                     (time.perf_counter() - started) * 1000,
                     size,
-                )
+                ),
             )
 
         try:

@@ -14,6 +14,7 @@ from . import (
     context,
     cors,
     errors,
+    fastlane,
     files,
     fragments,
     i18n,
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(charts.bp)  # /timeline, /flows, /statistics
     limits = Limits.from_config(app.config)
     files.install(app)
+    fastlane.install(app)  # GET /sparql lookups, answered before Flask
     urls.install(app)  # no view sees the client's Host
     replay.install(app, limits.cache_bytes)  # the one cache; 0 (--cache-mb 0): off
     return app

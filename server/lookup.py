@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from itertools import islice
+from operator import attrgetter
 from typing import Any
 
 import pyoxigraph as ox
@@ -79,17 +80,22 @@ def answer(store: ox.Store, lookup: dict[str, Any], job: dict[str, Any], version
     max_rows = int(job.get("max_rows") or 10_000)
     wanted = max_rows + 1 if lookup["limit"] is None else min(lookup["limit"], max_rows + 1)
     seen: set[tuple[Any, ...]] = set()
+    names = lookup["variables"]
+    # only the projected terms are read from each quad (each read makes a Python term), the
+    # tuple and the dict built in C: the rows of a 6-row lookup in 45 us instead of 47
+    # (the bare index scan takes 40; seed release, same process, alternating)
+    terms = attrgetter(*[("subject", "predicate", "object")[where[v]] for v in names])
+    one = len(names) == 1
+    distinct = lookup["distinct"]
 
     def rows() -> Any:
         for quad in store.quads_for_pattern(bound[0], bound[1], bound[2], None):
-            parts = (quad.subject, quad.predicate, quad.object)
-            row = {v: parts[where[v]] for v in lookup["variables"]}
-            if lookup["distinct"]:
-                key = tuple(row.values())
-                if key in seen:
+            values = (terms(quad),) if one else terms(quad)
+            if distinct:
+                if values in seen:
                     continue
-                seen.add(key)
-            yield row
+                seen.add(values)
+            yield dict(zip(names, values, strict=True))
 
     taken = list(islice(rows(), wanted))
     truncated = len(taken) > max_rows

@@ -158,20 +158,43 @@ def sparql() -> Response:
             return service_description()
     text, params = read_query(rt.limits.max_query_bytes)
     g.kz_log["text"] = text
-    one = dict(params)
-    timeout = rt.limits.request_timeout(one.get("timeout"))
-    job: dict[str, Any] = {
+    timeout = rt.limits.request_timeout(dict(params).get("timeout"))
+    job = query_job(text, params, endpoint_url(), request.headers.get("Accept"), rt.limits)
+    job["timeout"] = timeout
+    return answer(job, timeout, text)
+
+
+def query_job(
+    text: str, params: list[tuple[str, str]], base: str, accept: str | None, limits: Any
+) -> dict[str, Any]:
+    """The query job of a request (without its timeout); fastlane.py builds the same."""
+    return {
         "op": "query",
         "query": text,
         "default": _all(params, "default-graph-uri"),
         "named": _all(params, "named-graph-uri"),
-        "base": endpoint_url(),
-        "accept": request.headers.get("Accept"),
-        "format": one.get("format"),
-        "max_rows": rt.limits.max_rows,
-        "timeout": timeout,
+        "base": base,
+        "accept": accept,
+        "format": dict(params).get("format"),
+        "max_rows": limits.max_rows,
+        "timeout": limits.timeout,
     }
-    return answer(job, timeout, text)
+
+
+def job_key(job: dict[str, Any]) -> tuple[Any, ...]:
+    """What a job asks, as the cache and the ETag see it (its timeout changes no answer)."""
+    return tuple(
+        (k, tuple(v) if isinstance(v, list) else v)
+        for k, v in sorted(job.items())
+        if k != "timeout"
+    )
+
+
+def truncated_note(max_rows: int) -> str:
+    return (
+        f"true; the result has more than {max_rows} rows and was cut there; "
+        "add LIMIT/OFFSET to page through it"
+    )
 
 
 def endpoint_url() -> str:
@@ -184,11 +207,7 @@ def answer(job: dict[str, Any], timeout: float, text: str) -> Response:
     """Run a read job and respond; a deterministic one is tagged (ETag) and kept by the one
     cache, replay.py, which answers it again while the store's version is the same."""
     rt = runtime.get(current_app)
-    key = tuple(
-        (k, tuple(v) if isinstance(v, list) else v)
-        for k, v in sorted(job.items())
-        if k != "timeout"
-    )
+    key = job_key(job)
     version = current_app.extensions["kzmig.store"].version
     tagged = cache.cacheable(text)
     if tagged:
@@ -275,10 +294,7 @@ def respond(reply: dict[str, Any], max_rows: int, tag: str | None) -> Response:
     if media:
         response.headers["X-SPARQL-MaxRows"] = str(max_rows)
         if reply.get("truncated"):
-            response.headers["X-SPARQL-Truncated"] = (
-                f"true; the result has more than {max_rows} rows and was cut there; "
-                "add LIMIT/OFFSET to page through it"
-            )
+            response.headers["X-SPARQL-Truncated"] = truncated_note(max_rows)
     if tag:
         response.headers["ETag"] = tag
     response.headers["X-Query-Time"] = f"{time.perf_counter() - g.kz_started:.4f}"

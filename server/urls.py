@@ -16,7 +16,7 @@ _external=True)``) names the public host too, never the client's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +29,12 @@ FALLBACK = "http://localhost"
 
 def public_base() -> str:
     """The configured public URL of the server's root, without a trailing '/'."""
-    return str(current_app.config.get("PUBLIC_URL") or FALLBACK).rstrip("/")
+    return base_of(current_app.config)
+
+
+def base_of(config: Mapping[str, Any]) -> str:
+    """``public_base`` of an app's ``config``, outside a request."""
+    return str(config.get("PUBLIC_URL") or FALLBACK).rstrip("/")
 
 
 def local(path: str) -> str:

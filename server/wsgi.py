@@ -28,6 +28,7 @@ Requests past the threads wait for one, in turn.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -68,7 +69,13 @@ def app_from_env() -> Any:
     install(app)  # one access-log line per request (server/access_log.py)
     limits = runtime.get(app).limits  # start the query workers now, not on the first request
     # no view waits on a slow client: bodies are read first, under a deadline
-    return bodies.guard(app, max(limits.max_upload_bytes, limits.max_query_bytes))
+    served = bodies.guard(app, max(limits.max_upload_bytes, limits.max_query_bytes))
+    # the app as built lives as long as the worker: out of the garbage collector's full
+    # passes, which walked it all, a pause of every request in the worker (50 ms measured
+    # on a 111k-quad release; 0.0 ms once frozen). Distinct lookups' p99 in one A/B on a
+    # busy machine: 77 -> 47 ms (subjects), 114 -> 95 ms (LIMITs)
+    gc.freeze()
+    return served
 
 
 SLOW_BODY_THREADS = 64  # threads per HTTP worker that clients slow to send a body may hold

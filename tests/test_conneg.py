@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from kzmig.server import conneg, results
 from kzmig.server.conneg import negotiate
 
 OFFERED = ["text/turtle", "application/n-triples", "text/html"]
@@ -25,3 +26,13 @@ OFFERED = ["text/turtle", "application/n-triples", "text/html"]
 )
 def test_negotiate(accept: str | None, chosen: str | None) -> None:
     assert negotiate(accept, OFFERED[:1] if accept == "text/turtle;q=0" else OFFERED) == chosen
+
+
+@pytest.mark.parametrize(
+    "offered",
+    [OFFERED, results.TABLE_TYPES, results.BOOLEAN_TYPES, results.GRAPH_TYPES, ["text/html"], []],
+)
+def test_the_shortcut_agrees_with_parsing(offered: list[str]) -> None:
+    """No header, or exactly one offered type: answered without parsing, the same answer."""
+    for header in [None, "", *offered]:
+        assert negotiate(header, offered) == conneg.parsed_match(header, offered), header

@@ -17,6 +17,7 @@ import os
 import re
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -25,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures.faults.kit import HERE, serving
+from tests.support import benchmarked
 from tests.support.listener import Listener
 
 JSON = "application/sparql-results+json"
@@ -49,6 +51,22 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env={"KZMIG_UPDATE_TOKEN": TOKEN},
     ) as server:
         yield server.base
+
+
+@pytest.fixture(scope="module")
+def benchmarked_base(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The benchmarked server (a release, bench/servers.py), where GET lookups are answered
+    in the HTTP process (server/fastlane.py): no query may connect out there either."""
+    log = tmp_path_factory.mktemp("redteam-release") / "server.log"
+    with serving(benchmarked.serve_args(data_dir, timeout=10), log) as server:
+        yield server.base
+
+
+@pytest.fixture(params=["writable", "benchmarked"])
+def query_base(request: pytest.FixtureRequest) -> str:
+    return str(
+        request.getfixturevalue("base" if request.param == "writable" else "benchmarked_base")
+    )
 
 
 def u_escape(word: str, at: int = 0) -> str:
@@ -144,11 +162,11 @@ def send_update(base: str, update: str, how: str) -> requests.Response:
 
 
 @pytest.mark.parametrize("name", sorted(queries("http://x:1")))
-def test_no_query_connects_out(base: str, listener: Listener, name: str) -> None:
-    """Each query by GET, form POST and direct POST."""
+def test_no_query_connects_out(query_base: str, listener: Listener, name: str) -> None:
+    """Each query by GET, form POST and direct POST, to both servers."""
     before = len(listener.settled())
     for how in ("get", "form", "direct"):
-        r = send_query(base, queries(listener.url)[name], how)
+        r = send_query(query_base, queries(listener.url)[name], how)
         assert r.status_code < 500, f"{name} ({how}): {r.status_code} {r.text[:300]}"
     made = listener.settled()[before:]
     assert made == [], f"{name}: the server connected out: {made[:1]}"

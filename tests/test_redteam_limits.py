@@ -15,11 +15,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
+from bench.servers import kzmig_command
 from tests.fixtures.faults.kit import serving
+from tests.support import benchmarked
 from tests.support.servers import descendants
 
 JSON = "application/sparql-results+json"
@@ -58,10 +61,18 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The benchmarked server (bench/servers.py), its deadline and memory cap lowered."""
     log = tmp_path_factory.mktemp("redteam-limits") / "server.log"
-    args = ["--data-dir", str(data_dir), "--timeout", str(TIMEOUT), "--workers", "1"]
-    with serving([*args, "--max-query-memory", "256"], log) as server:
+    args = benchmarked.serve_args(data_dir, timeout=TIMEOUT, max_query_memory=256)
+    with serving(args, log) as server:
         yield Served(server.base, server.proc.pid, log)
+
+
+def test_this_is_the_benchmarked_server(served: Served, data_dir: Path) -> None:
+    """The command line the server runs with is the benchmark's, limits lowered aside."""
+    cmdline = Path(f"/proc/{served.pid}/cmdline").read_bytes().decode().split("\0")[:-1]
+    port = int(served.base.rsplit(":", 1)[1])
+    assert benchmarked.without_lowered(cmdline)[1:] == kzmig_command(data_dir, port)[1:]
 
 
 @pytest.fixture
@@ -91,6 +102,15 @@ def watched(served: Served) -> Iterator[Served]:
     assert slowest < 5.0, f"/health took {slowest:.1f}s to answer"
 
 
+def get(base: str, query: str, **params: str) -> tuple[requests.Response, float]:
+    """By GET, the way the HTTP process's fast lane (server/fastlane.py) is reached."""
+    t = time.monotonic()
+    r = requests.get(
+        base + "/sparql", params={"query": query, **params}, headers={"Accept": JSON}, timeout=120
+    )
+    return r, time.monotonic() - t
+
+
 def post(base: str, query: str, **params: str) -> tuple[requests.Response, float]:
     t = time.monotonic()
     r = requests.post(
@@ -104,14 +124,17 @@ def post(base: str, query: str, **params: str) -> tuple[requests.Response, float
 
 
 @pytest.mark.slow
-def test_a_runaway_disguised_as_a_lookup_is_stopped_at_its_deadline(watched: Served) -> None:
-    r, took = post(watched.base, DISGUISED_RUNAWAY, timeout="1")
+@pytest.mark.parametrize("send", [post, get])
+def test_a_runaway_disguised_as_a_lookup_is_stopped_at_its_deadline(
+    watched: Served, send: Any
+) -> None:
+    r, took = send(watched.base, DISGUISED_RUNAWAY, timeout="1")
     assert r.status_code == 503, f"{r.status_code} {r.text[:200]}"
     assert "time limit" in r.text and r.headers.get("Retry-After")
     assert took < 1 + MARGIN, f"stopped only after {took:.1f}s"
-    r, took = post(watched.base, DISGUISED_RUNAWAY)
+    r, took = send(watched.base, DISGUISED_RUNAWAY)
     assert r.status_code == 503 and took < TIMEOUT + MARGIN, f"{r.status_code} after {took:.1f}s"
-    assert post(watched.base, POINT)[0].status_code == 200
+    assert send(watched.base, POINT)[0].status_code == 200
 
 
 @pytest.mark.slow
