@@ -1,4 +1,4 @@
-"""The access log: one line for every request the app answers (docs/logging.md).
+"""The access log: one line for every request the app answers (docs/cli.md, "Access log").
 
     2026-12-07T22:50:01Z GET /dumps/kzmig.nq.gz route=/dumps/<name> status=200 ms=3.4 bytes=71233
 
@@ -28,7 +28,7 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def line(method: str, path: str, route: str, status: int, ms: float, size: int) -> str:
-    """One access-log line (the format docs/logging.md documents)."""
+    """One access-log line (the format docs/cli.md documents under "Access log")."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     shown = path.encode("unicode_escape").decode("ascii").replace(" ", "%20") or "/"
     return f"{stamp} {method} {shown} route={route} status={status} ms={ms:.1f} bytes={size}"

@@ -46,7 +46,7 @@ HEADER_DEADLINE = 10.0  # seconds a client has to send a request's headers
 def _logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    for name in ("kzmig.query", "kzmig.access"):  # formats: docs/logging.md
+    for name in ("kzmig.query", "kzmig.access"):  # formats: docs/cli.md, "Access log"
         log = logging.getLogger(name)
         if not log.handlers:
             log.addHandler(handler)
