@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import editor, scale, servers
+from . import builds, editor, scale, servers
 from .load import load
 from .queries import anchors, mix
 
@@ -218,6 +218,12 @@ def bench_build(cfg: Config, d: Data, out: dict[str, Any]) -> None:
         out["growth_1M_over_100k"] = {
             k: round(b[k] / a[k], 2) for k in b if a.get(k) and k in a and a[k] > 0.005
         }
+
+
+def _bench_builds(cfg: Config, d: Data, out: dict[str, Any]) -> None:
+    """Cold, unchanged and one-text-changed builds of the largest size (bench/builds.py)."""
+    size = cfg.build_sizes[-1] if cfg.build_sizes else 0
+    builds.bench_builds(cfg.work, d.project(size), builds.size_of(size), out, log)
 
 
 def _stage_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
@@ -794,7 +800,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reason-triples", type=scale.parse_size)
     ap.add_argument("--repeat", type=int)
     ap.add_argument("--seconds", type=float, help="wrk duration per run")
-    ap.add_argument("--only", help="comma-separated: build,reason,validate,dumps,http,editor")
+    ap.add_argument(
+        "--only", help="comma-separated: build,builds,reason,validate,dumps,http,editor"
+    )
     ap.add_argument("--max-minutes", type=float, default=60.0, help="skip what is left after")
     ap.add_argument("--out", type=Path, help="JSON file (default bench/results/<date>.json)")
     args = ap.parse_args(argv)
@@ -807,6 +815,7 @@ def main(argv: list[str] | None = None) -> int:
     res["profile"] = vars(d.profile)
     for name, fn in (
         ("build", bench_build),
+        ("builds", _bench_builds),
         ("reason", bench_reason),
         ("validate", bench_validate),
         ("dumps", bench_dumps),

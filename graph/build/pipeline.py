@@ -99,6 +99,9 @@ class Report:
 
     version: str
     timings: dict[str, float] = field(default_factory=dict)
+    # CPU seconds per stage, this process and its finished children (the forked workers):
+    # above the wall time when a stage used both cores
+    cpu: dict[str, float] = field(default_factory=dict)
     counts: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)
     # where each stage's start, end and count are shown (graph/console/progress.py)
@@ -114,12 +117,18 @@ class Report:
         count: Callable[[], tuple[int, str] | None] | None = None,
     ) -> Iterator[None]:
         shown = self.progress.stage(name, what or name, count) if self.progress else None
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         try:
             with shown or contextlib.nullcontext(), failing_as(name, where):
                 yield
         finally:
             self.timings[name] = round(time.perf_counter() - start, 4)
+            self.cpu[name] = round(_cpu() - cpu, 4)
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 @contextlib.contextmanager
@@ -572,6 +581,7 @@ def _write_release(
         manifest["dumps"] = [f.as_dict() for f in files]
         manifest["report"] = {
             "timings": report.timings,
+            "cpu": report.cpu,
             "counts": report.counts,
             "validation": report.validation,
         }

@@ -18,6 +18,10 @@ releases and never inside one: a failed build may leave an entry (it is keyed by
 so it is right for whatever build next has those inputs) but it never touches a release.
 After a build is published, entries it did not use are removed. ``rm -r <data-dir>/cache``
 is always safe: the next build recomputes everything. docs/build.md says more.
+
+Measured at 1M quads (bench/builds.py, shared 2-core machine under load): reused, the
+reason stage took 0.41 s instead of 3.65 s, the rules 0.21 s instead of 0.68 s, the
+validate stage 17.7 s instead of 75 s; the whole build 77 s instead of 158 s.
 """
 
 from __future__ import annotations
@@ -50,13 +54,13 @@ _ENGINES = ("pyshacl", "rdflib", "pyoxigraph", "reasonable", "owlrl")
 
 def _code_digest() -> str:
     """SHA-256 over the source of the packages whose code shapes the build's results."""
-    import kzmig.graph
     import kzmig.loaders
     import kzmig.names
 
     h = hashlib.sha256()
-    for package in (kzmig.graph, kzmig.loaders, kzmig.names):
-        base = Path(package.__file__).resolve().parent  # type: ignore[arg-type]
+    graph = Path(__file__).resolve().parents[1]  # kzmig.graph
+    for package in (graph, Path(kzmig.loaders.__file__), Path(kzmig.names.__file__)):
+        base = package.resolve() if package.is_dir() else package.resolve().parent
         for path in sorted(base.rglob("*.py")):
             h.update(f"{path.relative_to(base.parent)}\0".encode())
             h.update(path.read_bytes())
