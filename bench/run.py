@@ -295,7 +295,7 @@ def _owlrl_instance(ts: set[Any]) -> set[Any]:
 
 def bench_validate(cfg: Config, d: Data, out: dict[str, Any]) -> None:
     from kzmig.graph.semantics import validate as v
-    from kzmig.names import GRAPH_INFERRED, GRAPH_SHAPES
+    from kzmig.names import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
 
     s = scale.stages(d.project(cfg.validate_size))
     data = [(a, b, c) for a, b, c, g in s.quads if g not in (GRAPH_SHAPES, GRAPH_INFERRED)]
@@ -305,6 +305,16 @@ def bench_validate(cfg: Config, d: Data, out: dict[str, Any]) -> None:
 
     def ours() -> None:
         result["ours"] = v.validate(data, s.shapes)
+
+    from kzmig.graph.semantics import parts as split
+
+    if split.splittable(s.shapes):  # what the build does: by source text (bench/builds.py)
+        by = s.by_source
+        per = {sid: [(a, b, c) for a, b, c, _ in part] for sid, part in by.parts.items()}
+        common, onto = by.common(s.quads), s.quads.graph(GRAPH_ONTOLOGY)
+
+        def ours() -> None:
+            result["ours"] = split.validate_parts(per, common, onto, s.shapes).validation
 
     def theirs() -> None:
         result["pyshacl"] = reference(data, s.shapes)
