@@ -27,9 +27,11 @@ Each node is kept from exactly one pass, so the union is the whole graph's resul
 broken on purpose, and on sources that share things).
 
 Measured (`python -m bench.run --only builds --sizes 1M`, 100 texts, shared 2-core machine
-under load; bench/results/builds-1m.md): the validate stage of a cold build 75 s (88 s
+under load; bench/results/builds-1m.md): the validate stage of a cold build 66 s (71 s
 CPU), against 148 s for the whole-graph validation in the same session (a busier moment);
-with every text's report reused 17.7 s, one text changed 25.4 s.
+with every text's report reused 20 s (16 s CPU, mostly the remainder pass), one text
+changed 21 s. Exactness costs CPU where texts share things: at 100k, in one process,
+15 s for the whole graph against 21.6 s by source (bench/results/profiles/validate-100k-*).
 
 A part's report depends only on its triples, the ontology, the shapes and the engines; the
 one term that changes with every build, the run's IRI, is written as :data:`RUN_PLACEHOLDER`
@@ -41,15 +43,17 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from pyshacl.validator import Validator
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from .validate import Validation, _merge, _read_report, readable_predicates
+from .derive import _rdflib
+from .validate import Validation, _read_report, readable_predicates
 from .validate import _pyshacl as _validate_all
 
 Triple = tuple[Node, Node, Node]
@@ -284,42 +288,63 @@ _EMPTY = "[] a <http://www.w3.org/ns/shacl#ValidationReport> ; " + (
 )
 
 
-def _kept(report: bytes, focus: set[Node], run_iri: str) -> bytes:
-    """The results of ``report`` about ``focus`` nodes, as a report (N-Triples)."""
+def _kept(report: bytes, focus: set[Node], run_iri: str) -> list[Triple]:
+    """The triples of the results of ``report`` about ``focus`` nodes.
+
+    Read with pyoxigraph and filtered before any rdflib term is made: rdflib's N-Triples
+    parser on every text's report took ~17% of a rebuild's validate stage (0.9 s of 5.4 s
+    at 100k, cProfile), most of it on results the merge then drops.
+    """
     if run_iri:
         report = report.replace(RUN_PLACEHOLDER, run_iri.encode())
-    graph = Graph().parse(data=report, format="nt")
-    out = Graph()
-    head = BNode()
-    out.add((head, RDF.type, SH.ValidationReport))
-    conforms = True
-    top = set(graph.objects(None, SH.result))
-    for r in top:
-        if graph.value(r, SH.focusNode) not in focus:
-            continue
-        out.add((head, SH.result, r))
-        if graph.value(r, SH.resultSeverity) == SH.Violation:
-            conforms = False
-        for t in _described(graph, r, top, focus):
-            out.add(t)
-    out.add((head, SH.conforms, Literal(conforms)))
-    return out.serialize(format="nt", encoding="utf-8")
-
-
-def _described(graph: Graph, node: Node, top: set[Node], focus: set[Node]) -> Iterable[Triple]:
-    """``node``'s triples, and those of the blank nodes it leads to (paths, lists, details).
-
-    A detail (sh:detail, from sh:node) that is also a result of its own is kept or not by
-    its own focus node, as every result is: else the pass that kept its parent would bring
-    a second copy of it (the whole graph's report holds one). Such a link between results
-    of two passes is left out; the results are all there.
-    """
-    seen, todo = {node}, [node]
+    about: dict[object, list[ox.Triple]] = {}
+    for t in ox.parse(report, format=ox.RdfFormat.N_TRIPLES):
+        about.setdefault(t.subject, []).append(t)
+    wanted = {str(n) for n in focus if not isinstance(n, BNode)}
+    focus_of = {}
+    for r, ts in about.items():
+        for t in ts:
+            if t.predicate == _FOCUS:
+                focus_of[r] = t.object
+    top = {t.object for ts in about.values() for t in ts if t.predicate == _RESULT}
+    keep = {r for r in top if _value(focus_of.get(r)) in wanted}
+    out: list[Triple] = []
+    seen, todo = set(keep), list(keep)
     while todo:
-        for t in graph.triples((todo.pop(), None, None)):
-            if t[1] == SH.detail and t[2] in top and graph.value(t[2], SH.focusNode) not in focus:
+        for t in about.get(todo.pop(), ()):
+            o = t.object
+            # a detail (sh:detail, from sh:node) that is a result of its own is kept or not by
+            # its own focus node, as every result is: else the pass that kept its parent
+            # would bring a second copy of it (the whole graph's report holds one). Such a
+            # link between results of two passes is left out; the results are all there.
+            if t.predicate == _DETAIL and o in top and o not in keep:
                 continue
-            yield t
-            if isinstance(t[2], BNode) and t[2] not in seen:
-                seen.add(t[2])
-                todo.append(t[2])
+            out.append((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(o)))
+            if isinstance(o, ox.BlankNode) and o not in seen:
+                seen.add(o)
+                todo.append(o)
+    return out
+
+
+_FOCUS, _RESULT, _DETAIL = (ox.NamedNode(str(SH[n])) for n in ("focusNode", "result", "detail"))
+
+
+def _value(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def _merge(pieces: list[list[Triple]]) -> Graph:
+    """One validation report of the kept results of every pass."""
+    merged = Graph()
+    add = merged.store.add
+    for triples in pieces:
+        for t in triples:
+            add(t, merged, False)
+    head = BNode()
+    merged.add((head, RDF.type, SH.ValidationReport))
+    results = list(merged.subjects(RDF.type, SH.ValidationResult))
+    violation = any(merged.value(r, SH.resultSeverity) == SH.Violation for r in results)
+    merged.add((head, SH.conforms, Literal(not violation)))
+    for r in results:
+        merged.add((head, SH.result, r))
+    return merged
