@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import editor, lookups, pages
+from . import builds, editor, lookups, pages
 
 MET, MISSED, REPORT = "met", "MISSED", "report"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -27,9 +27,14 @@ SECTION_TARGETS: list[Callable[[dict[str, Any]], list[tuple[Any, ...]]]] = [
     lookups.targets,
     pages.targets,
     editor.targets,
+    builds.targets,
 ]
 # the sections whose own module writes their table (table(res) -> markdown)
-SECTION_TABLES: list[Callable[[dict[str, Any]], str]] = [lookups.table, pages.table]
+SECTION_TABLES: list[Callable[[dict[str, Any]], str]] = [
+    builds.table,
+    lookups.table,
+    pages.table,
+]
 
 
 class Rows:

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import editor, lookups, pages, report, scale, servers
+from . import builds, editor, lookups, pages, report, scale, servers
 from .load import load
 from .queries import anchors, mix
 
@@ -221,6 +221,12 @@ def bench_build(cfg: Config, d: Data, out: dict[str, Any]) -> None:
         }
 
 
+def _bench_builds(cfg: Config, d: Data, out: dict[str, Any]) -> None:
+    """Cold, unchanged and one-text-changed builds of the largest size (bench/builds.py)."""
+    size = cfg.build_sizes[-1] if cfg.build_sizes else 0
+    builds.bench_builds(cfg.work, d.project(size), builds.size_of(size), out, log)
+
+
 def _stage_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
     keys = runs[0]["timings"].keys()
     return {k: round(median([r["timings"][k] for r in runs]), 4) for k in keys}
@@ -290,7 +296,7 @@ def _owlrl_instance(ts: set[Any]) -> set[Any]:
 
 def bench_validate(cfg: Config, d: Data, out: dict[str, Any]) -> None:
     from kzmig.graph.semantics import validate as v
-    from kzmig.names import GRAPH_INFERRED, GRAPH_SHAPES
+    from kzmig.names import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES
 
     s = scale.stages(d.project(cfg.validate_size))
     data = [(a, b, c) for a, b, c, g in s.quads if g not in (GRAPH_SHAPES, GRAPH_INFERRED)]
@@ -300,6 +306,16 @@ def bench_validate(cfg: Config, d: Data, out: dict[str, Any]) -> None:
 
     def ours() -> None:
         result["ours"] = v.validate(data, s.shapes)
+
+    from kzmig.graph.semantics import parts as split
+
+    if split.splittable(s.shapes):  # what the build does: by source text (bench/builds.py)
+        by = s.by_source
+        per = {sid: [(a, b, c) for a, b, c, _ in part] for sid, part in by.parts.items()}
+        common, onto = by.common(s.quads), s.quads.graph(GRAPH_ONTOLOGY)
+
+        def ours() -> None:
+            result["ours"] = split.validate_parts(per, common, onto, s.shapes).validation
 
     def theirs() -> None:
         result["pyshacl"] = reference(data, s.shapes)
@@ -566,7 +582,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reason-triples", type=scale.parse_size)
     ap.add_argument("--repeat", type=int)
     ap.add_argument("--seconds", type=float, help="wrk duration per run")
-    ap.add_argument("--only", help="comma-separated: build,reason,validate,dumps,http,editor,pages")
+    ap.add_argument(
+        "--only", help="comma-separated: build,builds,reason,validate,dumps,http,pages,editor"
+    )
     ap.add_argument("--max-minutes", type=float, default=60.0, help="skip what is left after")
     ap.add_argument("--out", type=Path, help="JSON file (default bench/results/<date>.json)")
     args = ap.parse_args(argv)
@@ -579,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
     res["profile"] = vars(d.profile)
     for name, fn in (
         ("build", bench_build),
+        ("builds", _bench_builds),
         ("reason", bench_reason),
         ("validate", bench_validate),
         ("dumps", bench_dumps),

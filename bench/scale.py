@@ -167,6 +167,7 @@ class Stages:
     texts: list
     claims: dict
     quads: object
+    by_source: object = None  # pipeline.BySource: each text's own quads
 
 
 def stages(root: Path) -> Stages:
@@ -179,8 +180,9 @@ def stages(root: Path) -> Stages:
     texts = b.read_texts(root)
     claims = b.read_claims(texts, root)
     run = prov.Run("bench", b.SOFTWARE_VERSION, datetime(2026, 1, 1, tzinfo=UTC))
-    q = b.assemble(texts, claims, ontology, shapes, run, b.inputs_of(root))
-    return Stages(ontology, shapes, texts, claims, q)
+    by_source = b.BySource()
+    q = b.assemble(texts, claims, ontology, shapes, run, b.inputs_of(root), by_source)
+    return Stages(ontology, shapes, texts, claims, q, by_source)
 
 
 @dataclass(frozen=True)

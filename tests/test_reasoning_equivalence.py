@@ -309,3 +309,36 @@ def test_the_class_checks_answer_as_their_sparql_does() -> None:
     got = {(i.rule, i.message) for i in check_consistency(full)}
     assert got == expected
     assert {r for r, _ in got} == {"cax-dw", "cax-adc", "cls-nothing2", "cls-com"}
+
+
+def test_a_kept_closure_is_the_one_the_reasoner_gives(tmp_path: Path) -> None:
+    """graph/build/reuse.py keeps the inferred triples between builds: read back, they are
+    the same terms, in the same order, as the reasoner's own (the build adds them to the
+    inferred graph as they come). Reasoning is not split by source text: OWL RL rules
+    (transitive, inverse, sameAs) join triples from different texts."""
+    from datetime import UTC, datetime
+
+    from kzmig.graph.build import provenance as prov
+    from kzmig.graph.build import reuse
+    from kzmig.graph.build.pipeline import inputs_of, read_vocabulary
+
+    ontology, shapes = read_vocabulary(ROOT)
+    texts = read_texts(ROOT)
+    claims = read_claims(texts, ROOT)
+    run = prov.Run("test", "0", datetime(2026, 1, 1, tzinfo=UTC))
+    inputs = inputs_of(ROOT)
+    q = assemble(texts, claims, ontology, shapes, run, inputs)
+    triples = asserted_triples(q, claims)
+    fresh = closure(triples)
+    cache = reuse.Reuse(tmp_path, inputs)
+    first = reuse.closure(cache, triples, "reasonable")
+    assert cache.computed == ["reason:reasoning"] and cache.reused == []
+    again = reuse.Reuse(tmp_path, inputs)
+    kept = reuse.closure(again, triples, "reasonable")
+    assert again.reused == ["reason:reasoning"] and again.computed == []
+    assert first.inferred == fresh.inferred
+    assert kept.inferred == fresh.inferred
+    assert [type(t[2]) for t in kept.inferred] == [type(t[2]) for t in fresh.inferred]
+    assert [getattr(t[2], "datatype", None) for t in kept.inferred] == [
+        getattr(t[2], "datatype", None) for t in fresh.inferred
+    ]

@@ -121,3 +121,116 @@ def test_shapes_that_can_read_anything_get_all_the_data() -> None:
     ours = v.validate(data, shapes, workers=1)
     assert not ours.conforms, "ex:q is not allowed by the closed shape: it must be seen"
     assert outcome(ours) == outcome(v.validate_reference(data, shapes))
+
+
+# -- split by source text (graph/semantics/parts.py) -------------------------------------------
+
+
+def by_source(root: Path) -> tuple[dict[str, list[tuple]], list[tuple], list[tuple], Graph, list]:
+    """The build's triples of ``root`` as validation splits them: per text, common, ontology."""
+    from kzmig.graph.build.pipeline import BySource
+    from kzmig.names import GRAPH_ONTOLOGY
+
+    ontology, shapes = read_vocabulary(root)
+    texts = read_texts(root)
+    claims = read_claims(texts, root)
+    run = prov.Run("test", "0", datetime(2026, 1, 1, tzinfo=UTC))
+    split = BySource()
+    q = assemble(texts, claims, ontology, shapes, run, inputs_of(root), split)
+    parts = {sid: [(s, p, o) for s, p, o, _ in part] for sid, part in split.parts.items()}
+    whole = [(s, p, o) for s, p, o, g in q if g not in (GRAPH_SHAPES, GRAPH_INFERRED)]
+    return parts, split.common(q), q.graph(GRAPH_ONTOLOGY), shapes, whole
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three copies of each repository text: things shared between texts (bench/scale.py)."""
+    from bench.scale import grow
+
+    if not any((ROOT / "shapes").glob("*.ttl")):
+        pytest.skip("no shapes in shapes/ yet")
+    return grow(ROOT, tmp_path_factory.mktemp("grown") / "project", 3)
+
+
+def _broken_parts(parts: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    return {sid: broken(triples) for sid, triples in parts.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("breakage", ["as is", "broken"])
+@pytest.mark.parametrize("where", ["repository", "grown"])
+def test_validation_by_source_gives_the_whole_graphs_results(
+    where: str, breakage: str, grown: Path
+) -> None:
+    from kzmig.graph.semantics import parts as split
+
+    parts, common, ontology, shapes, _ = by_source(ROOT if where == "repository" else grown)
+    assert split.splittable(shapes)
+    if breakage == "broken":
+        parts = _broken_parts(parts)
+    whole = [t for ts in parts.values() for t in ts] + common + ontology
+    reference = v.validate_reference(whole, shapes)
+    ours = split.validate_parts(parts, common, ontology, shapes, workers=1)
+    assert outcome(ours.validation) == outcome(reference)
+    assert ours.validation.conforms == reference.conforms
+    if breakage == "broken":
+        assert len(reference.results) > 50
+    cut = split.split(parts, common, ontology)
+    assert all(cut.clean.values()), "every text validates most of its own nodes alone"
+    if where == "grown":
+        assert cut.others, "things shared between texts go to the remainder pass"
+
+
+def test_a_node_described_by_two_texts_is_validated_on_the_whole() -> None:
+    """A shape that needs a value from each of two texts: neither text alone conforms."""
+    from kzmig.graph.semantics import parts as split
+
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+             sh:property [ sh:path ex:p ; sh:minCount 1 ] , [ sh:path ex:q ; sh:minCount 1 ] ;
+             sh:property [ sh:path ex:link ; sh:class ex:D ] .""",
+        format="turtle",
+    )
+    ex = lambda n: URIRef(f"urn:ex:{n}")  # noqa: E731
+    parts = {
+        "a": [(ex("x"), RDF.type, ex("C")), (ex("x"), ex("p"), Literal(1))],
+        "b": [
+            (ex("x"), ex("q"), Literal(2)),
+            (ex("y"), RDF.type, ex("C")),
+            (ex("y"), ex("p"), Literal(1)),
+            (ex("y"), ex("q"), Literal(1)),
+            (ex("y"), ex("link"), ex("z")),
+        ],
+        "c": [(ex("z"), RDF.type, ex("D"))],
+    }
+    whole = [t for ts in parts.values() for t in ts]
+    reference = v.validate_reference(whole, shapes)
+    assert reference.conforms, "together they conform"
+    ours = split.validate_parts(parts, [], [], shapes, workers=1)
+    assert outcome(ours.validation) == outcome(reference)
+    cut = split.split(parts, [], [])
+    assert {ex("x"), ex("y")} <= cut.others
+    # and when the shared value goes, the whole graph's violation is found
+    parts["c"] = []
+    reference = v.validate_reference([t for ts in parts.values() for t in ts], shapes)
+    ours = split.validate_parts(parts, [], [], shapes, workers=1)
+    assert not reference.conforms and outcome(ours.validation) == outcome(reference)
+
+
+def test_shapes_that_read_incoming_edges_are_not_split() -> None:
+    from kzmig.graph.semantics import parts as split
+
+    inverse = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+             sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:maxCount 1 ] .""",
+        format="turtle",
+    )
+    objects = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
+        ex:S a sh:NodeShape ; sh:targetObjectsOf ex:p ; sh:nodeKind sh:IRI .""",
+        format="turtle",
+    )
+    assert not split.splittable(inverse)
+    assert not split.splittable(objects)

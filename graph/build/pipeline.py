@@ -47,9 +47,10 @@ from kzmig.graph.release.format import RELEASE_FORMAT
 from kzmig.graph.release.layout import MANIFEST, Release, current_folder, is_complete
 from kzmig.graph.release.search_index import FILENAME as SEARCH_FILE
 from kzmig.graph.release.search_index import build_index
-from kzmig.graph.semantics.derive import Derived, derive, read_rules
+from kzmig.graph.semantics.derive import Derived, read_rules
+from kzmig.graph.semantics.parts import splittable, validate_parts
 from kzmig.graph.semantics.quads import Quads, to_ox, to_ox_quads
-from kzmig.graph.semantics.reason import Reasoning, closure
+from kzmig.graph.semantics.reason import Reasoning
 from kzmig.graph.semantics.validate import Validation, validate
 from kzmig.loaders.errors import InputError, Problem
 from kzmig.loaders.sheets import Claim, read_sheet
@@ -68,6 +69,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from . import provenance as prov
+from . import reuse as cache
 from .figures import differences
 from .vocabulary import digest, read_turtle, turtle_files
 
@@ -97,6 +99,9 @@ class Report:
 
     version: str
     timings: dict[str, float] = field(default_factory=dict)
+    # CPU seconds per stage, this process and its finished children (the forked workers):
+    # above the wall time when a stage used both cores
+    cpu: dict[str, float] = field(default_factory=dict)
     counts: dict[str, Any] = field(default_factory=dict)
     validation: dict[str, Any] = field(default_factory=dict)
     # where each stage's start, end and count are shown (graph/console/progress.py)
@@ -112,12 +117,18 @@ class Report:
         count: Callable[[], tuple[int, str] | None] | None = None,
     ) -> Iterator[None]:
         shown = self.progress.stage(name, what or name, count) if self.progress else None
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         try:
             with shown or contextlib.nullcontext(), failing_as(name, where):
                 yield
         finally:
             self.timings[name] = round(time.perf_counter() - start, 4)
+            self.cpu[name] = round(_cpu() - cpu, 4)
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 @contextlib.contextmanager
@@ -251,6 +262,24 @@ def check_inputs(root: Path) -> None:
         raise BuildError("check", problems)
 
 
+@dataclass
+class BySource:
+    """Each text's own quads, and where q's quads of no text are (before ``start``, from
+    ``end``): what validation splits by source (graph/semantics/parts.py)."""
+
+    parts: dict[str, Quads] = field(default_factory=dict)
+    start: int = 0
+    end: int = 0
+
+    def common(self, q: Quads) -> list[tuple[Any, Any, Any]]:
+        """The triples of q that no text made, less the ontology, shapes and inferences."""
+        skip = (GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_INFERRED)
+        quads = list(q)
+        return [
+            (s, p, o) for s, p, o, g in quads[: self.start] + quads[self.end :] if g not in skip
+        ]
+
+
 def assemble(
     texts: list[Text],
     claims: dict[str, list[Claim]],
@@ -258,6 +287,7 @@ def assemble(
     shapes: Graph,
     run: prov.Run,
     inputs: dict[str, str],
+    by_source: BySource | None = None,
 ) -> Quads:
     from .annotations import annotate
     from .texts import text_quads
@@ -277,14 +307,21 @@ def assemble(
         q,
         derived_from=[prov.file_iri(p) for p in inputs if p.startswith("shapes/")],
     )
+    start = len(q)
     for t in texts:
-        prov.source_quads(t.source, q)
-        g = text_quads(t.source, t.segmentation, q)
-        annotate(t.source, t.segmentation, ontology, run, q)
+        part = Quads()
+        prov.source_quads(t.source, part)
+        g = text_quads(t.source, t.segmentation, part)
+        annotate(t.source, t.segmentation, ontology, run, part)
         prov.graph_quads(
-            g, KZO.TextGraph, q, derived_from=[source_iri(t.source.id)], generated_by=run.iri
+            g, KZO.TextGraph, part, derived_from=[source_iri(t.source.id)], generated_by=run.iri
         )
-        prov.claim_quads(claims.get(t.source.id, []), t.source, t.segmentation, run, q)
+        prov.claim_quads(claims.get(t.source.id, []), t.source, t.segmentation, run, part)
+        q.merge(part)
+        if by_source is not None:
+            by_source.parts[t.source.id] = part
+    if by_source is not None:
+        by_source.start, by_source.end = start, len(q)
     prov.graph_quads(GRAPH_PROVENANCE, KZO.ProvenanceGraph, q, generated_by=run.iri)
     return q
 
@@ -301,8 +338,9 @@ def infer(
     run: prov.Run,
     root: Path | None = None,
     reasoner: str = "reasonable",
+    reuse: cache.Reuse | None = None,
 ) -> Reasoning:
-    result = closure(asserted_triples(q, claims), reasoner)
+    result = cache.closure(reuse, asserted_triples(q, claims), reasoner)
     if result.inconsistencies:
         where = _claims_about(claims)
         raise InputError(
@@ -331,11 +369,15 @@ def infer(
 
 
 def apply_rules(
-    q: Quads, claims: dict[str, list[Claim]], run: prov.Run, root: Path
+    q: Quads,
+    claims: dict[str, list[Claim]],
+    run: prov.Run,
+    root: Path,
+    reuse: cache.Reuse | None = None,
 ) -> list[Derived]:
     """The declared rules (rules/*.rq) on the asserted data, into the inferred graph."""
     rules = read_rules(root)
-    derived = derive(rules, asserted_triples(q, claims))
+    derived = cache.derive(reuse, rules, asserted_triples(q, claims))
     # One activity generates the inferred graph (shapes/provenance.ttl): the reasoning,
     # which used the ontology and the claims, and now the rule files as well.
     activity = run.stage("reasoning")
@@ -345,9 +387,19 @@ def apply_rules(
     return derived
 
 
-def check_shapes(q: Quads, claims: dict[str, list[Claim]], shapes: Graph) -> Validation:
-    data = [(s, p, o) for s, p, o, g in q if g not in (GRAPH_SHAPES, GRAPH_INFERRED)]
-    result = validate(data, shapes)
+def check_shapes(
+    q: Quads,
+    claims: dict[str, list[Claim]],
+    shapes: Graph,
+    by_source: BySource | None = None,
+    reuse: cache.Reuse | None = None,
+    run: prov.Run | None = None,
+) -> Validation:
+    if by_source is not None and by_source.parts and splittable(shapes):
+        result = _shapes_by_source(q, shapes, by_source, reuse, run)
+    else:
+        data = [(s, p, o) for s, p, o, g in q if g not in (GRAPH_SHAPES, GRAPH_INFERRED)]
+        result = validate(data, shapes)
     if result.violations:
         where = _claims_about(claims)
         raise InputError(
@@ -361,6 +413,35 @@ def check_shapes(q: Quads, claims: dict[str, list[Claim]], shapes: Graph) -> Val
             ]
         )
     return result
+
+
+def _shapes_by_source(
+    q: Quads,
+    shapes: Graph,
+    by_source: BySource,
+    reuse: cache.Reuse | None,
+    run: prov.Run | None,
+) -> Validation:
+    """Validation split by source text, each text's report reused while its key holds."""
+    parts = {sid: [(s, p, o) for s, p, o, _ in part] for sid, part in by_source.parts.items()}
+    keys = {sid: reuse.source_key(sid) for sid in parts} if reuse else {}
+    known = {}
+    for sid, key in keys.items():
+        kept = reuse.get("validate", key, sid) if reuse else None
+        if kept is not None:
+            known[sid] = kept
+    done = validate_parts(
+        parts,
+        by_source.common(q),
+        q.graph(GRAPH_ONTOLOGY),
+        shapes,
+        known=known,
+        run_iri=str(run.iri) if run else "",
+    )
+    if reuse:
+        for sid in done.computed:
+            reuse.put("validate", keys[sid], done.reports[sid], sid)
+    return done.validation
 
 
 def _stated_in(root: Path | None, folder: str, iri: str) -> str:
@@ -500,6 +581,7 @@ def _write_release(
         manifest["dumps"] = [f.as_dict() for f in files]
         manifest["report"] = {
             "timings": report.timings,
+            "cpu": report.cpu,
             "counts": report.counts,
             "validation": report.validation,
         }
@@ -603,6 +685,7 @@ def build(
     reasoner: str = "reasonable",
     log: Callable[[str], None] = lambda _: None,
     progress: Any = None,
+    reuse_results: bool = True,
 ) -> Outcome:
     """Build a release from ``root`` (ontology/, shapes/, sources/) into ``data``."""
     root, data = root.resolve(), data.resolve()
@@ -647,13 +730,15 @@ def build(
         with report.stage("check", what="check"):
             check_inputs(root)
         with report.stage("assemble", what="assemble", count=lambda: (len(q), "quads assembled")):
-            q = assemble(texts, claims, ontology, shapes, run, inputs)
+            by_source = BySource()
+            q = assemble(texts, claims, ontology, shapes, run, inputs, by_source)
+        reuse = cache.Reuse(data, inputs) if reuse_results else None
         with report.stage(
             "reason", what="reason", count=lambda: (len(reasoning.inferred), "triples inferred")
         ):
-            reasoning = infer(q, claims, run, root, reasoner)
+            reasoning = infer(q, claims, run, root, reasoner, reuse)
         with report.stage("rules", what="rules"):
-            derived = apply_rules(q, claims, run, root)
+            derived = apply_rules(q, claims, run, root, reuse)
         with report.stage(
             "validate",
             what="validate",
@@ -662,7 +747,8 @@ def build(
                 "triples validated",
             ),
         ):
-            validation = check_shapes(q, claims, shapes)
+            validation = check_shapes(q, claims, shapes, by_source, reuse, run)
+        del by_source
         with report.stage("figures"):
             differing = differences((c for cs in claims.values() for c in cs), root)
         ended = datetime.now(UTC)
@@ -696,7 +782,12 @@ def build(
                 for t in texts
             ],
         }
+        if reuse is not None:
+            report.counts["reused"] = sorted(reuse.reused)
+            report.counts["computed"] = sorted(reuse.computed)
         folder = publish(data, q, texts, claims, report, validation, manifest, keep)
+        if reuse is not None:
+            reuse.prune()
         report.timings["total"] = round(time.perf_counter() - total, 4)
         release = Release.open(folder)
         return Outcome(release, True, release.manifest["report"] | {"timings": report.timings})

@@ -52,6 +52,10 @@ class Quads:
         for s, p, o in triples:
             self.add(s, p, o, g)
 
+    def merge(self, other: Quads) -> None:
+        """Add every quad of ``other`` (already normalised)."""
+        self._seen.update(other._seen)
+
     def __iter__(self) -> Iterator[Quad]:
         return iter(self._seen)
 
