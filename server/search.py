@@ -143,7 +143,8 @@ def snippets(db: sqlite3.Connection, expr: str, ids: list[int]) -> dict[int, dic
 
     Read apart from the ranking: in the ranking statement SQLite computed them for
     every match before sorting (3,483 matches of 'Ethnic Kaz' at 1M: 12.2 -> 5.4 ms
-    ranking, plus 0.5 ms for a page's 20 here, thanks to the prefix index).
+    ranking, plus 0.5 ms for a page's 20 here, thanks to the prefix index; 20 reads by
+    ``rowid = ?`` cost more than one ``rowid IN``: 1.6 vs 1.1 ms per search at 1M).
     """
     if not ids:
         return {}

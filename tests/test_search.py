@@ -208,5 +208,7 @@ def test_snippets_read_apart_equal_the_ranking_statements(data_dir: Path, q: str
                 assert page["snippets"][row["id"]] == whole[row["id"]]
         sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'fts'").fetchone()[0]
         assert "prefix" in sql, "the half-typed last word reads a prefix index"
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT passage FROM evidence WHERE thing IN (1, 2)")
+        assert "evidence_thing" in " ".join(str(r[-1]) for r in plan), "no table scan"
     finally:
         db.close()
