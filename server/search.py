@@ -101,12 +101,9 @@ def search(db: sqlite3.Connection, text: str, limit: int, offset: int = 0) -> di
     expr = match_expression(text)
     if expr is None:
         return {"hits": [], "total": 0}
-    snippets = ", ".join(
-        f"snippet(fts, {c}, '{OPEN}', '{CLOSE}', '…', 14) AS s{c}" for c in SNIPPET_COLUMNS
-    )
     rows = db.execute(
         f"""SELECT d.id, d.iri, d.fragment, d.kind, d.class, d.labels,
-               bm25(fts, {WEIGHTS}) * d.weight AS score, {snippets}
+               bm25(fts, {WEIGHTS}) * d.weight AS score
             FROM fts JOIN docs d ON d.id = fts.rowid
             WHERE fts MATCH ? ORDER BY score LIMIT 500""",
         (expr,),
@@ -133,7 +130,31 @@ def search(db: sqlite3.Connection, text: str, limit: int, offset: int = 0) -> di
         ):
             order.append(p)
             placed.add(p["id"])
-    return {"hits": order[offset : offset + limit], "total": len(order)}
+    shown = order[offset : offset + limit]
+    return {
+        "hits": shown,
+        "snippets": snippets(db, expr, [r["id"] for r in shown]),
+        "total": len(order),
+    }
+
+
+def snippets(db: sqlite3.Connection, expr: str, ids: list[int]) -> dict[int, dict[int, str]]:
+    """The snippets of the hits shown, by row and column.
+
+    Read apart from the ranking: in the ranking statement SQLite computed them for
+    every match before sorting (3,483 matches of 'Ethnic Kaz' at 1M: 12.2 -> 5.4 ms
+    ranking, plus 0.5 ms for a page's 20 here, thanks to the prefix index; 20 reads by
+    ``rowid = ?`` cost more than one ``rowid IN``: 1.6 vs 1.1 ms per search at 1M).
+    """
+    if not ids:
+        return {}
+    cols = ", ".join(f"snippet(fts, {c}, '{OPEN}', '{CLOSE}', '…', 14)" for c in SNIPPET_COLUMNS)
+    rows = db.execute(
+        f"SELECT rowid, {cols} FROM fts WHERE fts MATCH ? AND rowid IN "
+        f"({','.join('?' * len(ids))})",
+        [expr, *ids],
+    )
+    return {r[0]: dict(zip(SNIPPET_COLUMNS, r[1:], strict=True)) for r in rows}
 
 
 def _class_labels(db: sqlite3.Connection, classes: set[str]) -> dict[str, dict[str, str]]:
@@ -147,7 +168,12 @@ def _class_labels(db: sqlite3.Connection, classes: set[str]) -> dict[str, dict[s
     return {r["iri"]: json.loads(r["labels"]) for r in rows}
 
 
-def present(db: sqlite3.Connection, rows: list[sqlite3.Row], lang: str) -> list[dict[str, Any]]:
+def present(
+    db: sqlite3.Connection,
+    rows: list[sqlite3.Row],
+    lang: str,
+    snips: dict[int, dict[int, str]] | None = None,
+) -> list[dict[str, Any]]:
     """What a page or a JSON client gets for each hit."""
     classes = _class_labels(db, {r["class"] for r in rows if r["class"]})
     out = []
@@ -158,9 +184,10 @@ def present(db: sqlite3.Connection, rows: list[sqlite3.Row], lang: str) -> list[
         if r["fragment"]:
             iri = f"{iri}#{r['fragment']}"
             url = f"{url}#{r['fragment']}" if url else None
+        s = (snips or {}).get(r["id"], {})
         snippet = next(
-            (r[f"s{c}"] for c in SNIPPET_COLUMNS if OPEN in (r[f"s{c}"] or "")),
-            r["s4"] or r["s2"] or "",
+            (s[c] for c in SNIPPET_COLUMNS if OPEN in (s.get(c) or "")),
+            s.get(4) or s.get(2) or "",
         )
         if r["kind"] in ("thing", "term"):
             kind = describe.local_name(r["class"]) if r["class"] else r["kind"]
@@ -214,7 +241,7 @@ def search_page() -> Response | str:
         db = _connect(path)
         try:
             result = search(db, text, limit, (page - 1) * limit)
-            hits = present(db, result["hits"], i18n.current())
+            hits = present(db, result["hits"], i18n.current(), result.get("snippets"))
         finally:
             db.close()
     if _wants_json():

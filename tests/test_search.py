@@ -180,3 +180,35 @@ def test_a_server_of_rdf_files_builds_its_own_index(tmp_path: Path) -> None:
         found = hits(client, q)
         assert [h["iri"] for h in found] == [NS + "place/aral"], q
     assert hits(client, "Germany") == []
+
+
+@pytest.mark.parametrize("q", ["migra", "Kaz", "32 thousand", "Kazakhstan"])
+def test_snippets_read_apart_equal_the_ranking_statements(data_dir: Path, q: str) -> None:
+    """The snippets of a page's hits, read after ranking, are those of one MATCH over all."""
+    from kzmig.server import search as s
+
+    path = Release.current(data_dir).folder / FILENAME
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    try:
+        cols = ", ".join(
+            f"snippet(fts, {c}, '{s.OPEN}', '{s.CLOSE}', '…', 14)" for c in s.SNIPPET_COLUMNS
+        )
+        expr = match_expression(q)
+        whole = {
+            r[0]: dict(zip(s.SNIPPET_COLUMNS, r[1:], strict=True))
+            for r in db.execute(f"SELECT rowid, {cols} FROM fts WHERE fts MATCH ?", (expr,))
+        }
+        total = s.search(db, q, 5)["total"]
+        assert total > 5, "more than a page"
+        for offset in range(0, total, 5):
+            page = s.search(db, q, 5, offset)
+            assert len(page["hits"]) == min(5, total - offset)
+            for row in page["hits"]:
+                assert page["snippets"][row["id"]] == whole[row["id"]]
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'fts'").fetchone()[0]
+        assert "prefix" in sql, "the half-typed last word reads a prefix index"
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT passage FROM evidence WHERE thing IN (1, 2)")
+        assert "evidence_thing" in " ".join(str(r[-1]) for r in plan), "no table scan"
+    finally:
+        db.close()

@@ -72,9 +72,12 @@ CREATE TABLE names(name TEXT NOT NULL, doc INTEGER NOT NULL);
 CREATE INDEX names_name ON names(name);
 CREATE INDEX docs_iri ON docs(iri);  -- the class labels of a page of hits (no table scan)
 CREATE TABLE evidence(thing INTEGER NOT NULL, passage INTEGER NOT NULL);  -- thing's quotes
+CREATE INDEX evidence_thing ON evidence(thing);  -- a page of hits reads its things' quotes
 CREATE VIRTUAL TABLE fts USING fts5(
   label, alt, definition, figures, body,
-  tokenize = 'unicode61 remove_diacritics 2'
+  tokenize = 'unicode61 remove_diacritics 2',
+  prefix = '2 3 4'  -- the half-typed last word: 'kaz*' read from a prefix index, not by
+                    -- merging every term's doclist (0.39 -> 0.03 ms per row's snippet at 1M)
 );
 """
 
