@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from kzmig.graph.editor import check as c
+from kzmig.graph.editor import inputs as read
 
 from tests.support import miniproject
 from tests.test_check import CASES, NEW_CLASS, ONT, append, replace, write_file
@@ -155,7 +156,7 @@ def test_claim_sheets_read_by_libyaml_give_the_same_nodes() -> None:
     assert sheets
     for sheet in sheets:
         text = sheet.read_text(encoding="utf-8")
-        assert _walk(c._compose(text)) == _walk(yaml.compose(text)), sheet
+        assert _walk(read._compose(text)) == _walk(yaml.compose(text)), sheet
 
 
 def test_a_broken_sheet_gives_the_pure_python_readers_error() -> None:
@@ -163,5 +164,5 @@ def test_a_broken_sheet_gives_the_pure_python_readers_error() -> None:
     with pytest.raises(yaml.YAMLError) as pure:
         yaml.compose(text)
     with pytest.raises(yaml.YAMLError) as ours:
-        c._compose(text)
+        read._compose(text)
     assert str(ours.value) == str(pure.value)
