@@ -116,7 +116,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
 
     monkeypatch.setattr(read.ox, "parse", ox_parse)
     monkeypatch.setattr(Graph, "parse", rdflib_parse)
-    monkeypatch.setattr(read.turtle, "parse", turtle_parse)
+    monkeypatch.setattr(turtle, "parse", turtle_parse)
     yield counts
 
 

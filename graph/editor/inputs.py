@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 import yaml
@@ -30,7 +30,8 @@ from kzmig.names import PREFIXES
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from . import turtle
+if TYPE_CHECKING:
+    from . import turtle
 
 # The dataset the SPARQL checks see (the default graph is the union of these).
 G_ONTOLOGY = "urn:kzmig:ontology"  # every file of ontology/
@@ -75,7 +76,13 @@ class Lines:
 
 
 def read_lines(text: str) -> Lines:
-    """The lines of ``text``; empty when turtle.py cannot read it (the real parser says why)."""
+    """The lines of ``text``; empty when turtle.py cannot read it (the real parser says why).
+
+    turtle.py is imported here, when a line is first needed: its token patterns take
+    0.03 s to compile (python -X importtime), a fifth of `kzmig check`'s start-up.
+    """
+    from . import turtle
+
     try:
         doc = turtle.parse(text, strict_prefixes=False)
     except turtle.TurtleSyntaxError:
