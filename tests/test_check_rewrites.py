@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 from kzmig.graph.editor import check as c
+from kzmig.graph.editor import inputs as read
 
 from tests.support import miniproject
-from tests.test_check import CASES, NEW_CLASS, ONT, append, replace
+from tests.test_check import CASES, NEW_CLASS, ONT, append, replace, write_file
 
 REFERENCE = Path(__file__).parent / "data" / "check-reference"
 REWRITTEN = sorted(REFERENCE.glob("*-violation.rq"))
@@ -45,7 +46,41 @@ EXTRA: dict[str, Callable[[Path], None]] = {
         '\nkzo:bare\n    a owl:DatatypeProperty ;\n    rdfs:label "bare"@en .\n',
     ),
     "a typo in a known vocabulary": replace(ONT, "skos:definition", "skos:definiton"),
+    "replaced forms in capitals, a whole label and inside a definition": lambda root: _edits(
+        root,
+        replace(ONT, '"Мекен"@kk', '"ОРЫН"@kk'),
+        replace(ONT, '"Адам."@kk', '"Бұл МӘЛІМДЕМЕДЕ аталған адам."@kk'),
+    ),
+    "avoided forms that only the texts joined together match, or that need one text alone": (
+        lambda root: _avoid(
+            root,
+            # a full stop, then a space: no Kazakh text of the tiny project has one, but a
+            # definition's last full stop is followed by a newline in the joined texts
+            ("kk", "\\\\.\\\\s"),
+            # the text as a whole, by \A and \z: in the joined texts they match only at the ends
+            ("kk", "\\\\AЕл\\\\z"),
+            # ^ and $ at the ends of one text only, with the multi-line flag turned off inline
+            ("ru", "(?-m)^Место$"),
+        )
+    ),
 }
+
+
+def _edits(root: Path, *edits: Callable[[Path], None]) -> None:
+    for edit in edits:
+        edit(root)
+
+
+def _avoid(root: Path, *rules: tuple[str, str]) -> None:
+    """A checks' data file (checks/avoid.ttl) with more check:avoid rules."""
+    entries = " , ".join(
+        f'[ check:language "{language}" ; check:pattern "{pattern}" ; check:use "something else" ]'
+        for language, pattern in rules
+    )
+    write_file(
+        root / "checks" / "avoid.ttl",
+        f"@prefix check: <urn:kzmig:check:> .\ncheck:more check:avoid {entries} .\n",
+    )
 
 
 def _findings(root: Path, query: Path) -> set[tuple[str, int, str, str]]:
@@ -121,7 +156,7 @@ def test_claim_sheets_read_by_libyaml_give_the_same_nodes() -> None:
     assert sheets
     for sheet in sheets:
         text = sheet.read_text(encoding="utf-8")
-        assert _walk(c._compose(text)) == _walk(yaml.compose(text)), sheet
+        assert _walk(read._compose(text)) == _walk(yaml.compose(text)), sheet
 
 
 def test_a_broken_sheet_gives_the_pure_python_readers_error() -> None:
@@ -129,5 +164,5 @@ def test_a_broken_sheet_gives_the_pure_python_readers_error() -> None:
     with pytest.raises(yaml.YAMLError) as pure:
         yaml.compose(text)
     with pytest.raises(yaml.YAMLError) as ours:
-        c._compose(text)
+        read._compose(text)
     assert str(ours.value) == str(pure.value)

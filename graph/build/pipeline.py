@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
-from kzmig.graph.editor.check import build_stage_problems
+from kzmig.graph.editor.check import Inputs, build_stage_problems
 from kzmig.graph.release.dumps import write_dumps
 from kzmig.graph.release.format import RELEASE_FORMAT
 from kzmig.graph.release.layout import MANIFEST, Release, current_folder, is_complete
@@ -255,9 +255,21 @@ def _read_sheets(texts: list[Text]) -> dict[str, SheetResult]:
     return {t.source.id: r for t, r in zip(texts, results, strict=True)}
 
 
-def check_inputs(root: Path) -> None:
-    """The errors of ``kzmig check`` fail the build here, before reasoning and SHACL."""
-    problems = build_stage_problems(root)
+def check_inputs(
+    root: Path,
+    ontology: Graph | None = None,
+    shapes: Graph | None = None,
+    claims: dict[str, list[Claim]] | None = None,
+) -> None:
+    """The errors of ``kzmig check`` fail the build here, before reasoning and SHACL.
+
+    Given the graphs and claims the build has read, the checks read those instead of
+    parsing every file again (#18): 0.6 s less on the seed (2 cores, shared machine).
+    """
+    inputs = None
+    if ontology is not None and shapes is not None and claims is not None:
+        inputs = Inputs.of_build(root, ontology, shapes, [c for cs in claims.values() for c in cs])
+    problems = build_stage_problems(root, inputs)
     if problems:
         raise BuildError("check", problems)
 
@@ -728,7 +740,7 @@ def build(
         ):
             claims = read_claims(texts, root)
         with report.stage("check", what="check"):
-            check_inputs(root)
+            check_inputs(root, ontology, shapes, claims)
         with report.stage("assemble", what="assemble", count=lambda: (len(q), "quads assembled")):
             by_source = BySource()
             q = assemble(texts, claims, ontology, shapes, run, inputs, by_source)

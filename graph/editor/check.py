@@ -26,20 +26,17 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 import pyoxigraph as ox
-import yaml
 from kzmig.graph.build.vocabulary import turtle_files
-from kzmig.graph.semantics.quads import to_ox
 from kzmig.graph.semantics.reason import closure
 from kzmig.graph.settings import option
 from kzmig.names import PREFIXES
-from rdflib import Graph, URIRef
 from rdflib.namespace import (
     DCAT,
     DCTERMS,
@@ -58,17 +55,15 @@ from rdflib.namespace import (
     XSD,
     DefinedNamespace,
 )
-from rdflib.term import Node
 
-from . import turtle
+from .inputs import G_CLAIMS, G_ONTOLOGY, G_SHAPES, Finding, Inputs, read_inputs
+from .inputs import relative as _relative
 
 CHECKS = Path(__file__).parent / "checks"
 LEVELS = ("error", "warning")
 
-# The dataset the SPARQL checks see (the default graph is the union of these).
-G_ONTOLOGY = "urn:kzmig:ontology"  # every file of ontology/
-G_SHAPES = "urn:kzmig:shapes"  # every file of shapes/
-G_CLAIMS = "urn:kzmig:claims"  # the triples of every claim of every claim sheet
+# The dataset the SPARQL checks see (the default graph is the union of these and of
+# inputs.G_ONTOLOGY, G_SHAPES and G_CLAIMS).
 G_KNOWN = "urn:kzmig:known-terms"  # terms of well-known vocabularies (see _known_terms)
 G_CHECK_DATA = "urn:kzmig:check-data"  # the *.ttl beside the checks: allow-lists they read
 
@@ -91,19 +86,6 @@ KNOWN_VOCABULARIES: tuple[type[DefinedNamespace], ...] = (
     VOID,
     SDO,
 )
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    path: str  # "" when no file is to blame
-    line: int  # 0 when unknown
-    level: str
-    check: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.path and self.line else self.path or "-"
-        return f"{where}: {self.level} [{self.check}] {self.message}"
 
 
 @dataclass(frozen=True)
@@ -140,204 +122,6 @@ def load_checks(folders: Sequence[Path]) -> list[Check]:
     for folder in folders:
         checks += [Check.load(p) for p in sorted(folder.glob("*-violation.rq"))]
     return checks
-
-
-# -- reading the inputs ---------------------------------------------------------------------
-
-
-@dataclass
-class _Source:
-    """One input file: its triples, and where each term is written."""
-
-    path: str
-    graph: Graph
-    subjects: dict[str, int] = field(default_factory=dict)  # IRI -> line of its statement
-    uses: dict[str, int] = field(default_factory=dict)  # IRI -> first line it appears on
-    predicates: dict[tuple[str, str], int] = field(default_factory=dict)  # (s, p) -> line
-
-
-@dataclass
-class Inputs:
-    root: Path
-    ontology: list[_Source] = field(default_factory=list)
-    shapes: list[_Source] = field(default_factory=list)
-    claims: list[_Source] = field(default_factory=list)  # one per claim
-    findings: list[Finding] = field(default_factory=list)
-
-    def graph(self, sources: Iterable[_Source]) -> Graph:
-        g = Graph()
-        for s in sources:
-            g += s.graph
-        return g
-
-    def locate(self, iri: str, predicate: str | None = None) -> tuple[str, int]:
-        """Where to look for a term: its statement, else its first use (Turtle, then claims).
-
-        With ``predicate``, the line where that statement gives that predicate, if any.
-        """
-        files = [*self.ontology, *self.shapes]
-        if predicate is not None:
-            for s in files:
-                if (iri, predicate) in s.predicates:
-                    return s.path, s.predicates[(iri, predicate)]
-        for s in files:
-            if iri in s.subjects:
-                return s.path, s.subjects[iri]
-        for s in self.claims:
-            if iri in s.subjects:
-                return s.path, s.subjects[iri]
-        for s in [*files, *self.claims]:
-            if iri in s.uses:
-                return s.path, s.uses[iri]
-        return "", 0
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _error_line(path: Path) -> tuple[int, str]:
-    try:
-        list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-    except SyntaxError as e:
-        return e.lineno or 0, str(e.msg if hasattr(e, "msg") else e)
-    except Exception as e:
-        return 0, str(e)
-    return 0, ""
-
-
-def read_turtle_file(path: Path, root: Path, findings: list[Finding]) -> _Source | None:
-    shown = _relative(path, root)
-    text = path.read_text(encoding="utf-8")
-    source = _Source(shown, Graph())
-    undefined: list[tuple[str, int]] = []
-    try:
-        doc = turtle.parse(text, strict_prefixes=False)
-        source.subjects = turtle.subject_lines(doc)
-        for item in doc.items:
-            if isinstance(item, turtle.Statement) and isinstance(item.subject, turtle.Iri):
-                for po in item.plist:
-                    source.predicates.setdefault((item.subject.value, po.verb.value), po.line)
-        for iri, line in doc.uses:
-            source.uses.setdefault(iri, line)
-        undefined = doc.undefined_prefixes
-        for item in doc.items:
-            if not isinstance(item, turtle.Prefix):
-                continue
-            expected = PREFIXES.get(item.name)
-            if expected is not None and expected != item.iri:
-                findings.append(
-                    Finding(
-                        shown,
-                        item.line,
-                        "warning",
-                        "prefix-iri",
-                        f"prefix {item.name}: is bound to <{item.iri}>, but kzmig binds it "
-                        f"to <{expected}> (names/__init__.py): use that IRI",
-                    )
-                )
-    except turtle.TurtleSyntaxError:
-        pass  # the real parser below says what is wrong
-    for prefix, line in undefined:
-        findings.append(
-            Finding(
-                shown,
-                line,
-                "error",
-                "undefined-prefix",
-                f"prefix {prefix}: is used but not declared: add `@prefix {prefix}: <...> .` "
-                "at the top of the file",
-            )
-        )
-    try:
-        source.graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
-    except Exception as e:
-        line, message = _error_line(path)
-        if not (undefined and line in {ln for _, ln in undefined}):
-            findings.append(
-                Finding(shown, line, "error", "syntax", f"not valid Turtle: {message or e}")
-            )
-        return None
-    return source
-
-
-def _compose(text: str) -> yaml.Node | None:
-    """The YAML node tree, read by libyaml when PyYAML has it: the seed's claim sheet in 0.002 s
-    instead of 0.063 s (measured). Same nodes, values and lines; a sheet libyaml rejects is read
-    again by the pure-Python reader so that the error, and its message, are the ones it gave."""
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is not None:
-        try:
-            return yaml.compose(text, Loader=loader)
-        except yaml.YAMLError:
-            pass
-    return yaml.compose(text)
-
-
-def read_claim_sheets(root: Path, findings: list[Finding]) -> list[_Source]:
-    """The triples of every claim, each claim a source named ``sheet:line``."""
-    from kzmig.loaders.sheets import parse_triples
-
-    out = []
-    for sheet in sorted((root / "sources").glob("*/claims.yaml")):
-        shown = _relative(sheet, root)
-        try:
-            node = _compose(sheet.read_text(encoding="utf-8"))
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            line = mark.line + 1 if mark else 0
-            findings.append(Finding(shown, line, "error", "claim-sheet", f"not valid YAML: {e}"))
-            continue
-        if not isinstance(node, yaml.MappingNode):
-            continue
-        entries = {k.value: v for k, v in node.value}.get("claims")
-        if not isinstance(entries, yaml.SequenceNode):
-            continue
-        for entry in entries.value:
-            if not isinstance(entry, yaml.MappingNode):
-                continue
-            fields = {k.value: v for k, v in entry.value}
-            triples_node = fields.get("triples")
-            if not isinstance(triples_node, yaml.ScalarNode):
-                continue
-            line = triples_node.start_mark.line + 1
-            claim_id = fields["id"].value if isinstance(fields.get("id"), yaml.ScalarNode) else "?"
-            try:
-                triples = parse_triples(triples_node.value)
-            except Exception as e:
-                findings.append(
-                    Finding(
-                        shown,
-                        entry.start_mark.line + 1,
-                        "error",
-                        "claim-sheet",
-                        f"claim {claim_id!r}: its triples do not parse: {e}",
-                    )
-                )
-                continue
-            source = _Source(shown, Graph())
-            for s, p, o in triples:
-                source.graph.add((s, p, o))
-                source.subjects.setdefault(str(s), line)
-                for term in (p, o):
-                    if isinstance(term, URIRef):
-                        source.uses.setdefault(str(term), line)
-            out.append(source)
-    return out
-
-
-def read_inputs(root: Path) -> Inputs:
-    inputs = Inputs(root)
-    for folder, into in (("ontology", inputs.ontology), ("shapes", inputs.shapes)):
-        for path in turtle_files(root / folder):
-            source = read_turtle_file(path, root, inputs.findings)
-            if source is not None:
-                into.append(source)
-    inputs.claims = read_claim_sheets(root, inputs.findings)
-    return inputs
 
 
 # -- running the checks ---------------------------------------------------------------------
@@ -386,17 +170,7 @@ def load_check_data(folders: Sequence[Path], root: Path) -> tuple[list[ox.Quad],
 
 def _store(inputs: Inputs) -> ox.Store:
     store = ox.Store()
-    for sources, name in (
-        (inputs.ontology, G_ONTOLOGY),
-        (inputs.shapes, G_SHAPES),
-        (inputs.claims, G_CLAIMS),
-    ):
-        graph = ox.NamedNode(name)
-        for source in sources:
-            store.extend(
-                ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]
-                for s, p, o in source.graph
-            )
+    store.extend(inputs.quads())
     store.extend(_known_terms())
     return store
 
@@ -471,11 +245,8 @@ def run_check(check: Check, store: ox.Store, inputs: Inputs) -> list[Finding]:
 
 def check_consistency(inputs: Inputs) -> list[Finding]:
     """OWL 2 RL over ontology + claims, as the build does: members of owl:Nothing, disjointness."""
-    triples: list[tuple[Node, Node, Node]] = [
-        t for s in [*inputs.ontology, *inputs.claims] for t in s.graph
-    ]
     try:
-        result = closure(triples)
+        result = closure(inputs.asserted())
     except Exception as e:
         return [Finding("", 0, "error", "inconsistent", f"the reasoner failed: {e}")]
     out = []
@@ -533,16 +304,19 @@ def check(
     extra: Sequence[Path] = (),
     levels: Sequence[str] = LEVELS,
     consistency: bool = True,
+    inputs: Inputs | None = None,
 ) -> Report:
     """Run every check over the project at ``root``.
 
     ``levels`` keeps only the SPARQL checks of those levels (the build runs the errors
     alone); ``consistency=False`` leaves the OWL 2 RL consistency to the caller (the build's
-    reasoning stage checks it over the whole graph anyway).
+    reasoning stage checks it over the whole graph anyway). ``inputs``: what the caller has
+    already read of ``root`` (the build: Inputs.of_build), else the files are read here.
     """
     root = root.resolve()
     checks = [c for c in load_checks([CHECKS, *extra]) if c.level in levels]
-    inputs = read_inputs(root)
+    if inputs is None:
+        inputs = read_inputs(root)
     findings = list(inputs.findings)
     store = _store(inputs)
     check_data, data_findings = load_check_data([CHECKS, *extra], root)
@@ -555,19 +329,20 @@ def check(
     files = {
         "ontology": len(turtle_files(root / "ontology")),
         "shapes": len(turtle_files(root / "shapes")),
-        "claims": len(inputs.claims),
+        "claims": inputs.claim_count,
     }
     return Report(sorted(set(findings)), BUILT_IN + [c.name for c in checks], files)
 
 
-def build_stage_problems(root: Path) -> list[str]:
+def build_stage_problems(root: Path, inputs: Inputs | None = None) -> list[str]:
     """What the build refuses: every error `kzmig check` finds, at its file:line.
 
     Run by ``kzmig build`` before SHACL, so that a release never holds what the check
     rejects (a second ``@en`` label, a ``subClassOf`` to an undeclared class), and the
     message points at the ontology line rather than at the claims a shape flags later.
+    ``inputs``: the build's own reading (Inputs.of_build), so no file is parsed again.
     """
-    report = check(root, levels=("error",), consistency=False)
+    report = check(root, levels=("error",), consistency=False, inputs=inputs)
     advice = {c.name: _fix(c) for c in load_checks([CHECKS])}
     return [f"{f}. To fix: {advice.get(f.check) or 'correct it'}" for f in report.errors]
 
@@ -655,11 +430,16 @@ def finding_message(f: Finding, hints: dict[str, str]) -> Any:
 
 
 __all__ = [
+    "G_CLAIMS",
+    "G_ONTOLOGY",
+    "G_SHAPES",
     "Check",
     "Finding",
+    "Inputs",
     "Report",
     "build_stage_problems",
     "check",
     "check_command",
     "load_checks",
+    "read_inputs",
 ]
