@@ -127,6 +127,7 @@ def test_a_reused_build_publishes_what_a_fresh_one_does(project: Path, tmp_path:
     assert reused.report["validation"] == fresh.report["validation"]
 
 
+@pytest.mark.slow  # >= 3 s: the default suite stays under ~4 min
 def test_the_cache_lives_beside_the_releases_and_prunes_what_it_no_longer_uses(
     project: Path, tmp_path: Path
 ) -> None:

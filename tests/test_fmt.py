@@ -166,6 +166,7 @@ def test_the_same_input_gives_the_same_bytes_whatever_the_hash_seed(tmp_path: Pa
     assert len(digests) == 1
 
 
+@pytest.mark.slow  # >= 3 s: the default suite stays under ~4 min
 def test_the_repository_files_format_to_the_same_graph_and_stay_put(tmp_path: Path) -> None:
     """On copies: formatting keeps each graph and every comment, and is idempotent."""
     paths = files_of(ROOT)

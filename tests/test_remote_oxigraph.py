@@ -123,6 +123,7 @@ def test_select_answers_are_identical(name: str, live_server: str, remote: str) 
         assert embedded or name == "claims lacking provenance", "the query must find something"
 
 
+@pytest.mark.slow  # >= 3 s: the default suite stays under ~4 min
 def test_example_queries_are_identical(live_server: str, remote: str) -> None:
     examples = example_queries()
     assert examples

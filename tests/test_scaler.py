@@ -81,6 +81,7 @@ def test_a_seed_without_claim_sheets_is_refused(tmp_path: Path) -> None:
         scale.seed_root(tmp_path)
 
 
+@pytest.mark.slow  # >= 3 s: the default suite stays under ~4 min
 def test_a_grown_graph_keeps_the_seed_shape(seed: Path, tmp_path: Path) -> None:
     one = shape(seed)
     three = shape(scale.grow(seed, tmp_path / "three", 3))

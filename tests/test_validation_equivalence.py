@@ -63,6 +63,7 @@ def outcome(result: v.Validation) -> Counter[tuple[str, ...]]:
     )
 
 
+@pytest.mark.slow  # >= 3 s: the default suite stays under ~4 min
 def test_the_repository_data_validates_the_same(repo: tuple[list[tuple], Graph]) -> None:
     data, shapes = repo
     ours, reference = v.validate(data, shapes, workers=1), v.validate_reference(data, shapes)
@@ -70,6 +71,7 @@ def test_the_repository_data_validates_the_same(repo: tuple[list[tuple], Graph])
     assert outcome(ours) == outcome(reference)
 
 
+@pytest.mark.slow  # >= 3 s: the default suite stays under ~4 min
 def test_broken_data_gives_the_same_results(repo: tuple[list[tuple], Graph]) -> None:
     data, shapes = repo
     bad = broken(data)
@@ -83,6 +85,7 @@ def test_broken_data_gives_the_same_results(repo: tuple[list[tuple], Graph]) -> 
     assert len(components) >= 5, components
 
 
+@pytest.mark.slow  # >= 3 s: the default suite stays under ~4 min
 def test_the_parallel_split_gives_the_same_results(
     repo: tuple[list[tuple], Graph], monkeypatch: pytest.MonkeyPatch
 ) -> None:
