@@ -143,25 +143,16 @@ def _built_from(data: Path, project: Path) -> bool:
 
 
 def build_once(root: Path, data: Path) -> dict[str, Any]:
-    """`kzmig build --json` in a child process: its report, wall time and peak RSS."""
+    """`kzmig build --json` into an emptied ``data`` (bench/builds.py's run_build): its
+    timings, quad count, wall time and peak RSS."""
     shutil.rmtree(data, ignore_errors=True)
-    cmd = [sys.executable, "-m", "kzmig.graph.cli", "build", "--root", str(root)]
-    cmd += ["--data-dir", str(data), "--json", "--keep", "1"]
-    errors = data.parent / f"{data.name}.stderr"
-    data.parent.mkdir(parents=True, exist_ok=True)
-    t = time.perf_counter()
-    with errors.open("wb") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
-        assert proc.stdout is not None
-        out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)  # reap it ourselves: its own peak RSS
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise RuntimeError(f"build of {root} failed:\n{errors.read_text()[-2000:]}")
-    report = json.loads(out)
-    rss = usage.ru_maxrss / 1024
-    return {"wall": wall, "timings": report["timings"], "counts": report["counts"], "rss": rss}
+    r = builds.run_build(root, data)
+    return {
+        "wall": r["wall_s"],
+        "timings": r["stages"],
+        "counts": {"quads": r["quads"]},
+        "rss": r["peak_rss_mb"],
+    }
 
 
 def nquads_of(data: Path) -> Path:
