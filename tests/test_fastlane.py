@@ -20,21 +20,15 @@ from urllib.parse import quote, urlencode
 import pytest
 import requests
 from flask import Flask
-from kzmig.server import access_log, replay
+from kzmig.server import access_log, replay, results
 from kzmig.server.app import create_app
 from kzmig.server.fastlane import FastLane
 
 from tests.support.servers import kzmig_serve
 from tests.test_lookup import LOOKUPS, NOT_LOOKUPS
 
-ACCEPTS = [
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-    "application/json",
-    "application/xml",
-    "text/xml",
+ACCEPTS = [  # every type a result table is offered in, then what clients also send
+    *results.TABLE_TYPES,
     None,
     "*/*",
     "text/csv;q=0.5, application/sparql-results+xml",
